@@ -1,0 +1,13 @@
+"""Bearer-token identities verified against the users service's JWKS, and role guards.
+
+Identity only ever comes from a verified token: client-sent identity headers are never trusted.
+"""
+
+from tickethub.auth.identity import ADMIN, USER, Identity
+from tickethub.auth.jwks import JwksVerifier, TokenRejected
+from tickethub.auth.middleware import BearerAuthMiddleware, bearer_auth, requires_role
+
+__all__ = [
+    "ADMIN", "USER", "BearerAuthMiddleware", "Identity", "JwksVerifier", "TokenRejected",
+    "bearer_auth", "requires_role",
+]

@@ -1,0 +1,56 @@
+"""PostgreSQL through Piccolo: one engine per service process, bound explicitly to its tables.
+
+Binding the engine in code (rather than through a global ``piccolo_conf``) lets a test point a
+service at its own throw-away database, and keeps the pool's lifetime inside the app's lifespan.
+"""
+
+from collections.abc import AsyncIterator, Callable, Iterable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Any
+
+import asyncpg
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.table import Table
+
+from tickethub.settings import DatabaseSettings
+
+
+def make_engine(database_url: str) -> PostgresEngine:
+    # No extensions: gen_random_uuid() is built in since PostgreSQL 13.
+    return PostgresEngine(config={"dsn": database_url}, extensions=())
+
+
+def bind_tables(engine: PostgresEngine, tables: Iterable[type[Table]]) -> None:
+    for table in tables:
+        table._meta.db = engine
+
+
+def database_lifespan(
+    engine: PostgresEngine, settings: DatabaseSettings
+) -> Callable[[Any], AbstractAsyncContextManager[None]]:
+    """Opens the connection pool for the app's lifetime (without it every query connects anew)."""
+
+    @asynccontextmanager
+    async def lifespan(_: Any) -> AsyncIterator[None]:
+        await engine.start_connection_pool(
+            min_size=settings.database_pool_min, max_size=settings.database_pool_max
+        )
+        try:
+            yield
+        finally:
+            await engine.close_connection_pool()
+
+    return lifespan
+
+
+def violates(exc: BaseException, constraint: str) -> bool:
+    """True when `exc` (or what it wraps) is a unique violation of the named constraint or index."""
+    while exc is not None:
+        if isinstance(exc, asyncpg.UniqueViolationError):
+            return getattr(exc, "constraint_name", None) == constraint
+        exc = exc.__cause__ or exc.__context__  # type: ignore[assignment]
+    return False
+
+
+async def ping(engine: PostgresEngine) -> None:
+    await engine.run_ddl("SELECT 1")

@@ -1,0 +1,92 @@
+"""The Kafka broker every service uses, with its topics declared and saga-safe subscriptions."""
+
+from collections.abc import AsyncIterator, Callable, Iterable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Any
+
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import TopicAlreadyExistsError
+from faststream import AckPolicy
+from faststream.kafka import KafkaBroker
+from opentelemetry.sdk.trace import TracerProvider
+
+from tickethub.contracts.topics import Topic
+from tickethub.messaging.dead_letter import TRANSIENT_ERRORS, DeadLetterPolicy
+from tickethub.settings import KafkaSettings
+from tickethub.telemetry import kafka_middleware
+
+
+def create_broker(
+    settings: KafkaSettings,
+    provider: TracerProvider,
+    *,
+    transient_errors: tuple[type[BaseException], ...] = (),
+) -> KafkaBroker:
+    """Idempotent producer with acks from every replica; telemetry and dead-lettering on consumers."""
+    dead_letters = DeadLetterPolicy(
+        max_attempts=settings.kafka_consumer_retries, transient=TRANSIENT_ERRORS + transient_errors
+    )
+    return KafkaBroker(
+        settings.kafka_bootstrap_servers,
+        client_id=settings.service_name,
+        acks="all",
+        enable_idempotence=True,
+        allow_auto_create_topics=False,
+        middlewares=[kafka_middleware(provider), dead_letters],
+        logger=None,
+    )
+
+
+def subscribe(broker: KafkaBroker, topic: Topic, *, group: str) -> Callable[[Any], Any]:
+    """A saga subscription: a consumer group, offsets committed only after the handler returns.
+
+    NACK_ON_ERROR, not ACK: FastStream's ACK policy commits even when the handler raises.
+    """
+    return broker.subscriber(
+        topic.name,
+        group_id=group,
+        ack_policy=AckPolicy.NACK_ON_ERROR,
+        auto_offset_reset="earliest",
+        title=f"{group}:{topic.name}",
+        description=f"{topic.event.__name__} (key: {topic.key})",
+    )
+
+
+async def declare_topics(bootstrap_servers: str, topics: Iterable[Topic], *, replication: int = 1) -> None:
+    """Creates each topic and its dead-letter twin if missing (idempotent; safe from every replica)."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        wanted = [
+            NewTopic(name, num_partitions=topic.partitions, replication_factor=replication)
+            for topic in topics
+            for name in (topic.name, topic.dead_letter)
+            if name not in existing
+        ]
+        if wanted:
+            try:
+                await admin.create_topics(wanted)
+            except TopicAlreadyExistsError:
+                pass  # another process declared them in the meantime
+    finally:
+        await admin.close()
+
+
+def broker_lifespan(
+    broker: KafkaBroker, settings: KafkaSettings, topics: Iterable[Topic]
+) -> Callable[[Any], AbstractAsyncContextManager[None]]:
+    declared = tuple(topics)
+
+    @asynccontextmanager
+    async def lifespan(_: Any) -> AsyncIterator[None]:
+        await declare_topics(
+            settings.kafka_bootstrap_servers, declared, replication=settings.kafka_replication_factor
+        )
+        await broker.start()
+        try:
+            yield
+        finally:
+            await broker.stop()
+
+    return lifespan

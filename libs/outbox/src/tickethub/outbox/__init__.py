@@ -1,0 +1,8 @@
+"""Transactional outbox: an event is stored in the same transaction as the change it announces,
+then a relay publishes it to Kafka (at least once) with the trace context it was written under."""
+
+from tickethub.outbox.relay import OutboxRelay, relay_lifespan
+from tickethub.outbox.table import OutboxMessage
+from tickethub.outbox.writer import add_to_outbox
+
+__all__ = ["OutboxMessage", "OutboxRelay", "add_to_outbox", "relay_lifespan"]

@@ -1,0 +1,55 @@
+"""Typed settings read from the environment: one settings object per process, validated at start.
+
+Each service composes the pieces it needs (``class Settings(DatabaseSettings, KafkaSettings)``), so a
+missing or malformed variable fails the process at start-up with a message naming it.
+"""
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ProcessSettings(BaseSettings):
+    """Settings every process has."""
+
+    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
+    service_name: str = Field(default="tickethub", validation_alias="OTEL_SERVICE_NAME")
+    log_level: str = Field(default="INFO", validation_alias="LOG_LEVEL")
+    otlp_endpoint: str | None = Field(
+        default=None,
+        validation_alias="OTEL_EXPORTER_OTLP_ENDPOINT",
+        description="OTLP/HTTP base URL; telemetry export is off when unset",
+    )
+
+
+class DatabaseSettings(ProcessSettings):
+    """The service's own PostgreSQL database."""
+
+    database_url: str = Field(validation_alias="DATABASE_URL")
+    database_pool_min: int = Field(default=2, ge=1, validation_alias="DATABASE_POOL_MIN")
+    database_pool_max: int = Field(default=20, ge=1, validation_alias="DATABASE_POOL_MAX")
+
+
+class RedisSettings(ProcessSettings):
+    """Redis, for seat holds and rate limits."""
+
+    redis_url: str = Field(validation_alias="REDIS_URL")
+
+
+class KafkaSettings(ProcessSettings):
+    """The Kafka cluster that carries the sagas."""
+
+    kafka_bootstrap_servers: str = Field(validation_alias="KAFKA_BOOTSTRAP_SERVERS")
+    kafka_consumer_retries: int = Field(
+        default=5, ge=1, le=50, validation_alias="KAFKA_CONSUMER_RETRIES",
+        description="attempts before a message goes to its dead-letter topic",
+    )
+    kafka_replication_factor: int = Field(default=1, ge=1, validation_alias="KAFKA_REPLICATION_FACTOR")
+
+
+class AuthSettings(ProcessSettings):
+    """How incoming tokens are verified: against the users service's JWKS."""
+
+    jwks_url: str = Field(validation_alias="JWT_JWKS_URL")
+    jwt_issuer: str = Field(default="tickethub-users", validation_alias="JWT_ISSUER")
+    jwt_audience: str = Field(default="tickethub", validation_alias="JWT_AUDIENCE")

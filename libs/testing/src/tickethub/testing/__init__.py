@@ -1,0 +1,1 @@
+"""pytest fixtures that start the real infrastructure for integration tests."""

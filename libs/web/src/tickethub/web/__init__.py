@@ -1,0 +1,1 @@
+"""HTTP plumbing every TicketHub service shares: app defaults, problem+json errors and health."""

@@ -1,0 +1,84 @@
+"""Turns every exception into an RFC 9457 problem+json response; internals never leak."""
+
+import logging
+import re
+from typing import Any
+
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.status_codes import (
+    HTTP_400_BAD_REQUEST,
+    HTTP_422_UNPROCESSABLE_ENTITY,
+    HTTP_500_INTERNAL_SERVER_ERROR,
+)
+from litestar.types import ExceptionHandlersMap
+
+from tickethub.web.problems import DomainError
+
+PROBLEM_JSON = "application/problem+json"
+_MISSING_FIELD = re.compile(r"missing required field `([^`]+)`")
+_log = logging.getLogger("tickethub.web.errors")
+
+
+def problem(status: int, title: str, detail: str | None = None, *, type_: str = "about:blank",
+            headers: dict[str, str] | None = None, **extra: Any) -> Response[dict[str, Any]]:
+    body: dict[str, Any] = {"type": type_, "title": title, "status": status}
+    if detail:
+        body["detail"] = detail
+    body.update(extra)
+    return Response(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def _on_domain_error(_: Request[Any, Any, Any], exc: DomainError) -> Response[dict[str, Any]]:
+    return problem(exc.status, exc.title, exc.detail, type_=exc.problem_type, **exc.extra)
+
+
+def _field_errors(exc: ValidationException) -> list[dict[str, str]]:
+    errors: list[dict[str, str]] = []
+    for item in exc.extra if isinstance(exc.extra, list) else []:
+        message = str(item.get("message", ""))
+        field = str(item.get("key", ""))
+        if missing := _MISSING_FIELD.search(message):
+            field = missing.group(1)
+        errors.append({"field": field, "in": str(item.get("source", "")), "message": message})
+    return errors
+
+
+def _is_malformed_body(errors: list[dict[str, str]]) -> bool:
+    """The body is not a JSON object at all (empty, an array, a string), as opposed to bad values."""
+    return any(
+        e["in"] == "body" and e["field"] == "data" and not _MISSING_FIELD.search(e["message"]) for e in errors
+    )
+
+
+def _on_validation_error(_: Request[Any, Any, Any], exc: ValidationException) -> Response[dict[str, Any]]:
+    errors = _field_errors(exc)
+    if _is_malformed_body(errors):
+        return problem(HTTP_400_BAD_REQUEST, "Malformed request", "The body must be a JSON object.",
+                       type_="urn:tickethub:problem:malformed-request")
+    fields = ", ".join(sorted({e["field"] for e in errors})) or "request"
+    return problem(HTTP_422_UNPROCESSABLE_ENTITY, "Invalid request", f"Invalid value for: {fields}.",
+                   type_="urn:tickethub:problem:invalid-request", errors=errors)
+
+
+def _on_http_exception(_: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, Any]]:
+    title = exc.detail or "Error"
+    if exc.status_code == HTTP_400_BAD_REQUEST:
+        title = "Malformed request"
+    return problem(exc.status_code, title, exc.detail, headers=exc.headers)
+
+
+def _on_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
+    _log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return problem(HTTP_500_INTERNAL_SERVER_ERROR, "Internal server error",
+                   "The request could not be completed; it has been logged.")
+
+
+EXCEPTION_HANDLERS: ExceptionHandlersMap = {
+    DomainError: _on_domain_error,
+    ValidationException: _on_validation_error,
+    HTTPException: _on_http_exception,
+    Exception: _on_unexpected,
+}
+
+__all__ = ["EXCEPTION_HANDLERS", "PROBLEM_JSON", "problem"]

@@ -1,0 +1,1 @@
+"""TicketHub catalog service."""

@@ -1,0 +1,1 @@
+"""TicketHub notification service."""

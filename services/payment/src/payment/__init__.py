@@ -1,0 +1,1 @@
+"""TicketHub payment service."""

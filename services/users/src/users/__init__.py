@@ -1,0 +1,1 @@
+"""TicketHub users service."""
