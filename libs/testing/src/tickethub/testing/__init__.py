@@ -1,1 +1,5 @@
-"""pytest fixtures that start the real infrastructure for integration tests."""
+"""Test support: real infrastructure for integration and end-to-end tests (a pytest plugin)."""
+
+from tickethub.testing.infra import Infrastructure, migrated_database
+
+__all__ = ["Infrastructure", "migrated_database"]

@@ -6,6 +6,7 @@ from typing import Any
 
 from litestar import Litestar
 from litestar.datastructures import State
+from litestar.di import Provide
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
@@ -42,6 +43,7 @@ def create_service_app(
     lifespan: Sequence[Lifespan] = (),
     readiness: Mapping[str, ReadinessCheck] | None = None,
     middleware: Sequence[DefineMiddleware] = (),
+    dependencies: Mapping[str, Provide] | None = None,
     state: Mapping[str, Any] | None = None,
 ) -> Litestar:
     provider = configure_telemetry(settings)
@@ -51,6 +53,7 @@ def create_service_app(
         middleware=list(middleware),
         exception_handlers=EXCEPTION_HANDLERS,
         plugins=[litestar_plugin(provider)],
+        dependencies=dict(dependencies or {}),
         state=State(dict(state or {})),
         openapi_config=OpenAPIConfig(
             title=f"TicketHub {service}",

@@ -4,7 +4,9 @@ import logging
 import re
 from typing import Any
 
+import msgspec
 from litestar import Request, Response
+from litestar.openapi import ResponseSpec
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import (
     HTTP_400_BAD_REQUEST,
@@ -81,4 +83,32 @@ EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     Exception: _on_unexpected,
 }
 
-__all__ = ["EXCEPTION_HANDLERS", "PROBLEM_JSON", "problem"]
+
+
+class ProblemDetails(msgspec.Struct):
+    """RFC 9457 body of every error response (domain errors add their own fields, e.g. takenSeats)."""
+
+    type: str
+    title: str
+    status: int
+    detail: str | None = None
+
+
+_STANDARD = {
+    400: "Malformed request (not JSON, or not an object)",
+    401: "Missing, expired or invalid bearer token",
+    403: "The token's role may not do this",
+    422: "Invalid values; `errors` names each field",
+}
+
+
+def problem_responses(*statuses_or_errors: int | type[DomainError]) -> dict[int, ResponseSpec]:
+    """OpenAPI entries for the problem+json errors a route can answer with."""
+    responses: dict[int, ResponseSpec] = {}
+    for item in statuses_or_errors:
+        status, description = (item, _STANDARD[item]) if isinstance(item, int) else (item.status, item.title)
+        if status in responses:
+            description = f"{responses[status].description}; {description}"
+        responses[status] = ResponseSpec(data_container=ProblemDetails, media_type=PROBLEM_JSON,
+                                         description=description, generate_examples=False)
+    return responses

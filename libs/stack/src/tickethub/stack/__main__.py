@@ -1,0 +1,54 @@
+"""`python -m tickethub.stack up|down|clean|status|urls|install`: the local stack (behind `make up`)."""
+
+import argparse
+import shutil
+import sys
+
+from tickethub.stack import install
+from tickethub.stack.local import Stack, default_stack
+
+
+def _print_urls(stack: Stack) -> None:
+    width = max(len(name) for name in stack.urls())
+    for name, url in stack.urls().items():
+        print(f"  {name:<{width}}  {url}")
+    print(f"  {'admin':<{width}}  {stack.admin_email} (password: {stack.admin_password})")
+    print("  stop with `make down`; wipe all data with `make clean`")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m tickethub.stack", description=__doc__)
+    parser.add_argument("command", choices=["up", "down", "clean", "status", "urls", "install"])
+    command = parser.parse_args().command
+    if command == "install":
+        install.ensure_debian_packages()
+        install.ensure_kafka()
+        install.ensure_mailcatcher()
+        install.ensure_jaeger()
+        return
+    stack = default_stack()
+    if command == "up":
+        if stack.is_running():
+            print("TicketHub is already running:")
+        else:
+            try:
+                stack.up()
+            except Exception as exc:
+                print(f"[up] failed: {exc}\n[up] logs are in {stack.state_dir}", file=sys.stderr)
+                sys.exit(1)
+            print("TicketHub is up:")
+        _print_urls(stack)
+    elif command in ("down", "clean"):
+        stack.down()
+        if command == "clean":
+            shutil.rmtree(stack.state_dir, ignore_errors=True)
+        print(f"TicketHub {'stopped' if command == 'down' else 'stopped and its data wiped'}.")
+    elif command == "status":
+        for server in stack.all_servers():
+            print(f"  {server.name:<14} {'running' if server.is_running() else 'stopped'}")
+    else:
+        _print_urls(stack)
+
+
+if __name__ == "__main__":
+    main()

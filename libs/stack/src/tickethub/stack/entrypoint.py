@@ -1,0 +1,87 @@
+"""The local stack's one entrypoint: nginx, configured from the shared path table.
+
+nginx rather than a Python proxy so that the entrypoint adds no measurable latency to benchmarks,
+and because the Ingress in a cluster is nginx-like too.
+"""
+
+import json
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from tickethub.stack import install, probes
+from tickethub.stack.ports import LOOPBACK
+from tickethub.stack.processes import Server
+from tickethub.stack.routes import Route
+
+_NOT_FOUND = json.dumps({"type": "about:blank", "title": "Not Found", "status": 404,
+                         "detail": "No TicketHub API serves this path."})
+
+
+def render_nginx_config(
+    *, port: int, routes: Sequence[Route], upstreams: Mapping[str, int], run_dir: Path, index: Mapping[str, str]
+) -> str:
+    upstream_blocks = "".join(
+        f"  upstream {name} {{ server {LOOPBACK}:{upstream_port}; keepalive 64; }}\n"
+        for name, upstream_port in sorted(upstreams.items())
+    )
+    locations = "".join(
+        f"    location = {route.prefix} {{ proxy_pass http://{route.service}; }}\n"
+        f"    location {route.prefix}/ {{ proxy_pass http://{route.service}; }}\n"
+        for route in routes
+    )
+    temp = "".join(f"  {kind}_temp_path {run_dir}/{kind};\n"
+                   for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+    return f"""# Generated from charts/tickethub/files/routes.yaml by tickethub.stack; do not edit.
+daemon off;
+worker_processes 2;
+pid {run_dir}/nginx.pid;
+error_log {run_dir}/error.log warn;
+events {{ worker_connections 4096; }}
+http {{
+  access_log off;
+{temp}  default_type application/json;
+{upstream_blocks}  proxy_http_version 1.1;
+  proxy_set_header Connection "";
+  proxy_set_header Host $host;
+  proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+  proxy_set_header X-Forwarded-Proto $scheme;
+  server {{
+    listen {LOOPBACK}:{port};
+{locations}    location = / {{ return 200 '{json.dumps(dict(index))}'; }}
+    location / {{ default_type application/problem+json; return 404 '{_NOT_FOUND}'; }}
+  }}
+}}
+"""
+
+
+class Entrypoint(Server):
+    name = "entrypoint"
+
+    def __init__(self, data_dir: Path, port: int, config: str) -> None:
+        super().__init__(data_dir)
+        self.port = port
+        self.config = config
+
+    @property
+    def ports(self) -> Sequence[int]:
+        return [self.port]
+
+    @property
+    def url(self) -> str:
+        return f"http://{LOOPBACK}:{self.port}"
+
+    @property
+    def _config_file(self) -> Path:
+        return self.data_dir / "nginx.conf"
+
+    def _prepare(self) -> None:
+        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
+            (self.data_dir / kind).mkdir(parents=True, exist_ok=True)
+        self._config_file.write_text(self.config)
+
+    def _command(self) -> list[str]:
+        nginx = install.ensure_debian_packages().nginx
+        return [str(nginx), "-e", str(self.data_dir / "error.log"), "-c", str(self._config_file)]
+
+    def _is_ready(self) -> bool:
+        return probes.http_ok(self.url + "/")

@@ -1,0 +1,219 @@
+"""The whole system on one machine: infrastructure, migrations, services and the entrypoint.
+
+`make up` runs it with persistent data under the state directory and fixed (configurable) ports;
+the end-to-end tests run it in a temporary directory on free ports.
+"""
+
+import os
+import secrets
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+from tickethub.stack import install
+from tickethub.stack.entrypoint import Entrypoint, render_nginx_config
+from tickethub.stack.ports import LOOPBACK, free_port
+from tickethub.stack.processes import Jaeger, Kafka, MailCatcher, Postgres, Redis, Server
+from tickethub.stack.routes import load_routes, repo_root
+from tickethub.stack.services import SERVICES, ServiceProcess
+
+DEFAULT_ADMIN_EMAIL = "admin@tickethub.local"
+
+
+@dataclass(frozen=True)
+class Ports:
+    """Every port of the stack; `make up` takes each from TICKETHUB_PORT_<NAME> or the default."""
+
+    entrypoint: int = 8080
+    postgres: int = 55432
+    redis: int = 56379
+    kafka: int = 59092
+    smtp: int = 51025
+    mail_ui: int = 58025
+    otlp_http: int = 54318
+    jaeger_ui: int = 56686
+    users: int = 58101
+    catalog: int = 58102
+    booking: int = 58103
+    payment: int = 58104
+    notification: int = 58105
+
+    @classmethod
+    def from_environment(cls) -> "Ports":
+        defaults = cls()
+        return cls(**{f.name: int(os.environ.get(f"TICKETHUB_PORT_{f.name.upper()}", getattr(defaults, f.name)))
+                      for f in fields(cls)})
+
+    @classmethod
+    def free(cls) -> "Ports":
+        return cls(**{f.name: free_port() for f in fields(cls)})
+
+    def of(self, service: str) -> int:
+        port: int = getattr(self, service)
+        return port
+
+
+@dataclass
+class Stack:
+    state_dir: Path
+    ports: Ports
+    persistent: bool = True
+    admin_email: str = field(default_factory=lambda: os.environ.get(
+        "TICKETHUB_BOOTSTRAP_ADMIN_EMAIL", DEFAULT_ADMIN_EMAIL))
+    extra_environment: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        d = self.state_dir
+        self.postgres = Postgres(d / "postgres", self.ports.postgres, fsync=self.persistent)
+        self.redis = Redis(d / "redis", self.ports.redis, persistent=self.persistent)
+        self.kafka = Kafka(d / "kafka", self.ports.kafka)
+        self.mail = MailCatcher(d / "mail", self.ports.smtp, self.ports.mail_ui)
+        self.jaeger = Jaeger(d / "jaeger", self.ports.otlp_http, self.ports.jaeger_ui)
+        self.infrastructure: list[Server] = [self.postgres, self.redis, self.kafka, self.mail, self.jaeger]
+        self.services = {
+            name: ServiceProcess(d / "services" / name, name, self.ports.of(name), self.service_environment(name))
+            for name in SERVICES
+        }
+        self.entrypoint = Entrypoint(d / "entrypoint", self.ports.entrypoint, render_nginx_config(
+            port=self.ports.entrypoint,
+            routes=load_routes(),
+            upstreams={name: self.ports.of(name) for name in SERVICES},
+            run_dir=d / "entrypoint",
+            index={"docs": "/docs/{users,catalog,booking,payment}", "health": "/users/status"},
+        ))
+
+    # -- secrets: generated once per stack, kept in the state directory (never in the repo) -------
+
+    @property
+    def _secrets(self) -> Path:
+        return self.state_dir / "secrets"
+
+    @property
+    def signing_key_file(self) -> Path:
+        return self._secrets / "signing-key.jwk"
+
+    @property
+    def admin_password(self) -> str:
+        if configured := os.environ.get("TICKETHUB_BOOTSTRAP_ADMIN_PASSWORD"):
+            return configured
+        return self._secret("admin-password", lambda: secrets.token_urlsafe(18))
+
+    def _secret(self, name: str, make: Callable[[], str]) -> str:
+        path = self._secrets / name
+        if not path.exists():
+            self._secrets.mkdir(parents=True, exist_ok=True, mode=0o700)
+            path.write_text(make())
+            path.chmod(0o600)
+        return path.read_text().strip()
+
+    def _ensure_signing_key(self) -> None:
+        if not self.signing_key_file.exists():
+            key = subprocess.run([sys.executable, "-m", "users.keys"], check=True, capture_output=True,
+                                 text=True).stdout
+            self._secret("signing-key.jwk", lambda: key)
+
+    # -- environment of each service ---------------------------------------------------------------
+
+    def service_environment(self, service: str) -> dict[str, str]:
+        env = {
+            **os.environ,
+            "PYTHONUNBUFFERED": "1",
+            "OTEL_SERVICE_NAME": service,
+            "OTEL_EXPORTER_OTLP_ENDPOINT": self.jaeger.otlp_http_endpoint,
+            "DATABASE_URL": self.postgres.dsn(service),
+            "REDIS_URL": self.redis.url,
+            "KAFKA_BOOTSTRAP_SERVERS": self.kafka.bootstrap_servers,
+            "JWT_JWKS_URL": f"http://{LOOPBACK}:{self.ports.users}/.well-known/jwks.json",
+            "SMTP_HOST": LOOPBACK,
+            "SMTP_PORT": str(self.ports.smtp),
+            **self.extra_environment,
+        }
+        if service == "users":
+            env |= {
+                "JWT_SIGNING_KEY_FILE": str(self.signing_key_file),
+                "TICKETHUB_BOOTSTRAP_ADMIN_EMAIL": self.admin_email,
+                "TICKETHUB_BOOTSTRAP_ADMIN_PASSWORD": self.admin_password,
+            }
+        return env
+
+    # -- lifecycle -------------------------------------------------------------------------------------
+
+    def is_running(self) -> bool:
+        return self.entrypoint.is_running()
+
+    def all_servers(self) -> Iterator[Server]:
+        yield from self.infrastructure
+        yield from self.services.values()
+        yield self.entrypoint
+
+    def up(self) -> None:
+        started = time.monotonic()
+        _step("installing what is missing")
+        install.ensure_debian_packages()
+        install.ensure_kafka()
+        install.ensure_mailcatcher()
+        install.ensure_jaeger()
+        _step("starting PostgreSQL, Redis, Kafka, the mail catcher and Jaeger")
+        _start_all(self.infrastructure, timeout=120)
+        _step("creating databases and applying migrations")
+        for service in SERVICES:
+            self.postgres.create_database(service)
+        self._ensure_signing_key()
+        self.services["users"].environment = self.service_environment("users")
+        _run_parallel([
+            [sys.executable, "-m", "tickethub.db.migrate", f"{service}.store.piccolo_conf"]
+            for service in SERVICES
+        ], [self.service_environment(service) for service in SERVICES])
+        _step("starting the services and the entrypoint")
+        _start_all(list(self.services.values()), timeout=90)
+        _start_all([self.entrypoint], timeout=30)
+        _step(f"ready in {time.monotonic() - started:.0f} s")
+
+    def down(self) -> None:
+        for server in reversed(list(self.all_servers())):
+            server.stop()
+
+    def urls(self) -> dict[str, str]:
+        base = self.entrypoint.url
+        return {
+            "entrypoint": base,
+            "api docs": f"{base}/docs/booking (also /docs/users, /docs/catalog, /docs/payment)",
+            "jaeger": self.jaeger.query_url,
+            "mail catcher": self.mail.http_url,
+            "logs": str(self.state_dir),
+        }
+
+
+def _step(message: str) -> None:
+    print(f"[up] {message}", flush=True)
+
+
+def _start_all(servers: list[Server], *, timeout: float) -> None:
+    for server in servers:
+        server.start()
+    with ThreadPoolExecutor(max_workers=len(servers)) as pool:
+        for future in [pool.submit(server.wait_ready, timeout) for server in servers]:
+            future.result()
+
+
+def _run_parallel(commands: list[list[str]], environments: list[dict[str, str]]) -> None:
+    processes = [subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                 for cmd, env in zip(commands, environments, strict=True)]
+    failures = []
+    for cmd, process in zip(commands, processes, strict=True):
+        output, _ = process.communicate(timeout=300)
+        if process.returncode != 0:
+            failures.append(f"{' '.join(cmd[2:])} failed:\n{output}")
+    if failures:
+        raise RuntimeError("\n".join(failures))
+
+
+def default_stack() -> Stack:
+    from tickethub.stack.paths import state_dir
+
+    repo_root()  # fail early outside a checkout
+    return Stack(state_dir=state_dir(), ports=Ports.from_environment())

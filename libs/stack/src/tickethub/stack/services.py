@@ -1,0 +1,43 @@
+"""A TicketHub service as a local process: uvicorn serving its app factory, with its environment."""
+
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from tickethub.stack import probes
+from tickethub.stack.ports import LOOPBACK
+from tickethub.stack.processes import Server
+
+SERVICES = ("users", "catalog", "booking", "payment", "notification")
+
+
+class ServiceProcess(Server):
+    def __init__(self, data_dir: Path, service: str, port: int, environment: Mapping[str, str]) -> None:
+        super().__init__(data_dir)
+        self.service = service
+        self.port = port
+        self.environment = dict(environment)
+
+    @property
+    def name(self) -> str:  # type: ignore[override]  # one class serves every service
+        return self.service
+
+    @property
+    def ports(self) -> Sequence[int]:
+        return [self.port]
+
+    @property
+    def url(self) -> str:
+        return f"http://{LOOPBACK}:{self.port}"
+
+    def _environment(self) -> Mapping[str, str]:
+        return self.environment
+
+    def _command(self) -> list[str]:
+        return [
+            sys.executable, "-m", "uvicorn", f"{self.service}.app:create_app", "--factory",
+            "--host", LOOPBACK, "--port", str(self.port), "--no-access-log", "--timeout-graceful-shutdown", "10",
+        ]
+
+    def _is_ready(self) -> bool:
+        return probes.http_ok(self.url + "/readyz")

@@ -1,0 +1,1 @@
+"""Booking's HTTP API: thin controllers over the domain and the store."""

@@ -1,0 +1,76 @@
+"""Builds the booking service: HTTP API, saga consumers, outbox relay and the hold sweeper."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from litestar import Litestar
+from litestar.di import Provide
+from redis.asyncio import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
+
+from booking.api.controllers import BookingController
+from booking.messaging.handlers import CONSUMED, register_handlers, sweeper_lifespan
+from booking.messaging.saga import BookingSaga
+from booking.settings import Settings
+from booking.store.bookings import BookingStore
+from booking.store.holds import SeatHolds
+from booking.store.tables import TABLES
+from tickethub.auth import JwksVerifier, bearer_auth
+from tickethub.contracts import (
+    BOOKING_CANCELLED,
+    BOOKING_CONFIRMED,
+    BOOKING_EXPIRED,
+    BOOKING_REQUESTED,
+    REFUND_REQUESTED,
+)
+from tickethub.db import bind_tables, database_lifespan, make_engine, ping
+from tickethub.inbox import InboxMessage
+from tickethub.messaging import broker_lifespan, create_broker
+from tickethub.outbox import OutboxMessage, OutboxRelay, relay_lifespan
+from tickethub.telemetry import configure_telemetry
+from tickethub.web.app import create_service_app
+
+PUBLISHED = (BOOKING_REQUESTED, BOOKING_CONFIRMED, BOOKING_CANCELLED, BOOKING_EXPIRED, REFUND_REQUESTED)
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or Settings()  # type: ignore[call-arg]  # fields come from the environment
+    engine = make_engine(settings.database_url)
+    bind_tables(engine, (*TABLES, OutboxMessage, InboxMessage))
+    redis = Redis.from_url(settings.redis_url, decode_responses=True)
+    holds = SeatHolds(redis)
+    store = BookingStore(engine, show_cache_seconds=settings.show_cache_seconds)
+    saga = BookingSaga(store)
+    broker = create_broker(settings, configure_telemetry(settings), transient_errors=(RedisConnectionError,))
+    register_handlers(broker, saga, holds)
+    verifier = JwksVerifier(settings.jwks_url, issuer=settings.jwt_issuer, audience=settings.jwt_audience)
+
+    @asynccontextmanager
+    async def close_clients(_: Any) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            await redis.aclose()
+            await verifier.aclose()
+
+    return create_service_app(
+        service="booking",
+        settings=settings,
+        description="Seat holds and bookings; orchestrates the booking saga.",
+        route_handlers=[BookingController],
+        dependencies={
+            "store": Provide(lambda: store, sync_to_thread=False),
+            "holds": Provide(lambda: holds, sync_to_thread=False),
+            "settings": Provide(lambda: settings, sync_to_thread=False),
+        },
+        lifespan=[
+            close_clients,
+            database_lifespan(engine, settings),
+            broker_lifespan(broker, settings, (*PUBLISHED, *CONSUMED)),
+            relay_lifespan(OutboxRelay(engine, broker)),
+            sweeper_lifespan(saga, holds, settings.sweep_interval_seconds),
+        ],
+        readiness={"postgres": lambda: ping(engine), "redis": redis.ping},
+        middleware=[bearer_auth(verifier)],
+    )

@@ -1,0 +1,89 @@
+"""The booking's state machine, the bookable view of a show, and the seat-selection rules."""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from enum import StrEnum
+
+from booking.domain.errors import InvalidSeatSelection, ShowNotBookable
+
+
+class BookingStatus(StrEnum):
+    PENDING = "PENDING"
+    CONFIRMED = "CONFIRMED"
+    CANCELLED = "CANCELLED"
+    EXPIRED = "EXPIRED"
+    REFUNDED = "REFUNDED"
+
+
+class SeatStatus(StrEnum):
+    AVAILABLE = "AVAILABLE"
+    HELD = "HELD"
+    SOLD = "SOLD"
+    RELEASED = "RELEASED"  # stored on booking_seats rows that no longer hold their seat
+
+
+@dataclass(frozen=True, slots=True)
+class ShowView:
+    """What booking knows of a show, from catalog's events (its read model)."""
+
+    show_id: str
+    revision: int
+    status: str
+    movie_title: str
+    starts_at: datetime
+    hold_seconds: int
+    prices: Mapping[str, Decimal]
+    seat_categories: Mapping[str, str]  # seat id -> category
+
+    def price_of(self, seat_id: str) -> Decimal:
+        return self.prices[self.seat_categories[seat_id]]
+
+
+@dataclass(frozen=True, slots=True)
+class SeatSelection:
+    seats: tuple[str, ...]
+    amount: Decimal
+    hold_expires_at: datetime
+
+
+def select_seats(show: ShowView, seats: Sequence[str], *, now: datetime, max_seats: int) -> SeatSelection:
+    """Checks a request against the show and prices it server-side (clients never send prices)."""
+    if show.status != "SCHEDULED":
+        raise ShowNotBookable(f"Show {show.show_id} is {show.status.lower()}.")
+    if show.starts_at <= now:
+        raise ShowNotBookable(f"Show {show.show_id} has already started.")
+    if not seats:
+        raise InvalidSeatSelection("Choose at least one seat.", field="seats")
+    if len(seats) > max_seats:
+        raise InvalidSeatSelection(f"At most {max_seats} seats per booking.", field="seats")
+    duplicates = sorted({seat for seat in seats if seats.count(seat) > 1})
+    if duplicates:
+        raise InvalidSeatSelection(f"Seats listed twice: {', '.join(duplicates)}.", field="seats",
+                                   duplicateSeats=duplicates)
+    unknown = sorted(seat for seat in seats if seat not in show.seat_categories)
+    if unknown:
+        raise InvalidSeatSelection(f"No such seats in this show: {', '.join(unknown)}.", field="seats",
+                                   unknownSeats=unknown)
+    amount = sum((show.price_of(seat) for seat in seats), Decimal("0.00"))
+    return SeatSelection(
+        seats=tuple(seats),
+        amount=amount.quantize(Decimal("0.01")),
+        hold_expires_at=now + timedelta(seconds=show.hold_seconds),
+    )
+
+
+
+@dataclass(frozen=True, slots=True)
+class BookingRecord:
+    id: str
+    user_id: str
+    user_email: str
+    show_id: str
+    status: BookingStatus
+    amount: Decimal
+    currency: str
+    seats: tuple[str, ...]
+    hold_expires_at: datetime
+    created_at: datetime

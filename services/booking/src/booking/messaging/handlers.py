@@ -1,0 +1,91 @@
+"""Kafka subscriptions of booking: thin adapters from events to saga steps."""
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Any
+
+from faststream.kafka import KafkaBroker
+
+from booking.messaging.saga import BookingSaga, HoldChange
+from booking.store.holds import SeatHolds
+from tickethub.contracts import (
+    PAYMENT_FAILED,
+    PAYMENT_REFUNDED,
+    PAYMENT_SUCCEEDED,
+    SHOW_PUBLISHED,
+    PaymentFailed,
+    PaymentRefunded,
+    PaymentSucceeded,
+    ShowPublished,
+)
+from tickethub.inbox import handle_once
+from tickethub.messaging import subscribe
+
+GROUP = "booking"
+CONSUMED = (SHOW_PUBLISHED, PAYMENT_SUCCEEDED, PAYMENT_FAILED, PAYMENT_REFUNDED)
+_log = logging.getLogger("booking.messaging")
+
+
+def register_handlers(broker: KafkaBroker, saga: BookingSaga, holds: SeatHolds) -> None:
+    engine = saga.store.engine
+
+    @subscribe(broker, SHOW_PUBLISHED, group=GROUP)
+    @handle_once(engine, "booking.show-published")
+    async def on_show_published(event: ShowPublished) -> None:
+        await saga.store.save_show(event)
+
+    @handle_once(engine, "booking.payment-succeeded")
+    async def confirm(event: PaymentSucceeded) -> HoldChange | None:
+        return await saga.payment_succeeded(event.booking_id)
+
+    @subscribe(broker, PAYMENT_SUCCEEDED, group=GROUP)
+    async def on_payment_succeeded(event: PaymentSucceeded) -> None:
+        if change := await confirm(event):
+            await change.apply(holds)
+
+    @handle_once(engine, "booking.payment-failed")
+    async def cancel(event: PaymentFailed) -> HoldChange | None:
+        return await saga.payment_failed(event.booking_id, event.reason)
+
+    @subscribe(broker, PAYMENT_FAILED, group=GROUP)
+    async def on_payment_failed(event: PaymentFailed) -> None:
+        if change := await cancel(event):
+            await change.apply(holds)
+
+    @subscribe(broker, PAYMENT_REFUNDED, group=GROUP)
+    @handle_once(engine, "booking.payment-refunded")
+    async def on_payment_refunded(event: PaymentRefunded) -> None:
+        await saga.payment_refunded(event.booking_id)
+
+
+def sweeper_lifespan(
+    saga: BookingSaga, holds: SeatHolds, interval_seconds: float
+) -> Callable[[Any], AbstractAsyncContextManager[None]]:
+    """Expires stalled holds every `interval_seconds` (0: the operator's per-show timer does it)."""
+
+    async def sweep_forever() -> None:
+        while True:
+            try:
+                for change in await saga.sweep():
+                    await change.apply(holds)
+            except Exception:  # the database may be briefly away; the next round catches up
+                _log.exception("hold sweep failed")
+            await asyncio.sleep(interval_seconds)
+
+    @asynccontextmanager
+    async def lifespan(_: Any) -> AsyncIterator[None]:
+        if interval_seconds <= 0:
+            yield
+            return
+        task = asyncio.create_task(sweep_forever(), name="hold-sweeper")
+        try:
+            yield
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    return lifespan

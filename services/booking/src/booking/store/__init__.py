@@ -1,0 +1,1 @@
+"""Booking's persistence: PostgreSQL (the truth) and Redis seat holds (the fast first line)."""

@@ -1,0 +1,218 @@
+"""Every query of the booking database: the saga's guarded transitions live here, in SQL.
+
+The guards (`WHERE status = 'PENDING' AND hold_expires_at > now()`) are what make the saga safe under
+redelivery, races and late payments; the domain decides what to ask for, the database decides what
+actually happens.
+"""
+
+import json
+import time
+from collections.abc import Sequence
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from piccolo.engine.postgres import PostgresEngine
+
+from booking.domain.errors import SeatsTaken
+from booking.domain.model import BookingRecord, BookingStatus, SeatSelection, ShowView
+from booking.store.tables import Booking, BookingSeat, ShowReadModel
+from tickethub.contracts import BOOKING_REQUESTED, BookingRequested, ShowPublished
+from tickethub.db import violates
+from tickethub.outbox import add_to_outbox
+
+ACTIVE_SEAT_INDEX = "booking_seats_active_seat"
+
+_BOOKING_COLUMNS = """
+    b.id::text AS id, b.user_id, b.user_email, b.show_id, b.status, b.amount, b.currency,
+    b.hold_expires_at, b.created_at,
+    ARRAY(SELECT s.seat_id FROM booking_seats s WHERE s.booking_id = b.id ORDER BY s.seat_id) AS seats
+"""
+
+
+def _record(row: dict[str, Any]) -> BookingRecord:
+    return BookingRecord(
+        id=str(row["id"]),
+        user_id=row["user_id"],
+        user_email=row["user_email"],
+        show_id=row["show_id"],
+        status=BookingStatus(row["status"]),
+        amount=row["amount"],
+        currency=row["currency"],
+        seats=tuple(row["seats"]),
+        hold_expires_at=row["hold_expires_at"],
+        created_at=row["created_at"],
+    )
+
+
+class BookingStore:
+    def __init__(self, engine: PostgresEngine, *, show_cache_seconds: float) -> None:
+        self.engine = engine
+        self._show_cache: dict[str, tuple[float, ShowView]] = {}
+        self._show_cache_seconds = show_cache_seconds
+
+    # -- the show read model (fed by catalog's ShowPublished events) ---------------------------
+
+    async def save_show(self, event: ShowPublished) -> bool:
+        """Upserts the show unless a newer revision is already stored; True if stored."""
+        rows = await ShowReadModel.raw(
+            """
+            INSERT INTO shows (show_id, revision, status, movie_title, starts_at, hold_seconds,
+                               prices, seat_categories, updated_at)
+            VALUES ({}, {}, {}, {}, {}, {}, {}::jsonb, {}::jsonb, now())
+            ON CONFLICT (show_id) DO UPDATE SET
+                revision = EXCLUDED.revision, status = EXCLUDED.status,
+                movie_title = EXCLUDED.movie_title, starts_at = EXCLUDED.starts_at,
+                hold_seconds = EXCLUDED.hold_seconds, prices = EXCLUDED.prices,
+                seat_categories = EXCLUDED.seat_categories, updated_at = now()
+            WHERE shows.revision < EXCLUDED.revision
+            RETURNING show_id
+            """,
+            event.show_id, event.revision, event.status, event.movie_title, event.starts_at,
+            event.hold_seconds,
+            json.dumps({category: str(price) for category, price in event.prices.items()}),
+            json.dumps({seat.seat_id: seat.category for seat in event.seats}),
+        )
+        self._show_cache.pop(event.show_id, None)
+        return bool(rows)
+
+    async def load_show(self, show_id: str) -> ShowView | None:
+        """The show as booking sees it; cached briefly because a 10,000-seat map is not small."""
+        cached = self._show_cache.get(show_id)
+        if cached and time.monotonic() - cached[0] < self._show_cache_seconds:
+            return cached[1]
+        row = await ShowReadModel.select().where(ShowReadModel.show_id == show_id).first()
+        if row is None:
+            return None
+        show = ShowView(
+            show_id=row["show_id"],
+            revision=row["revision"],
+            status=row["status"],
+            movie_title=row["movie_title"],
+            starts_at=row["starts_at"],
+            hold_seconds=row["hold_seconds"],
+            prices={category: Decimal(price) for category, price in json.loads(row["prices"]).items()},
+            seat_categories=json.loads(row["seat_categories"]),
+        )
+        self._show_cache[show_id] = (time.monotonic(), show)
+        return show
+
+    # -- creating a booking -------------------------------------------------------------------
+
+    async def create_pending(
+        self, *, booking_id: str, user_id: str, user_email: str, show_id: str,
+        selection: SeatSelection, currency: str, payment_token: str | None, now: datetime,
+    ) -> None:
+        """Booking PENDING + seats HELD + BookingRequested in the outbox, in one transaction.
+
+        Raises SeatsTaken when the partial unique index finds a seat already HELD or SOLD.
+        """
+        event = BookingRequested(
+            booking_id=booking_id, user_id=user_id, show_id=show_id, seats=list(selection.seats),
+            amount=selection.amount, currency=currency, payment_token=payment_token,
+            hold_expires_at=selection.hold_expires_at,
+        )
+        try:
+            async with self.engine.transaction():
+                await Booking.insert(
+                    Booking(
+                        id=UUID(booking_id), user_id=user_id, user_email=user_email, show_id=show_id,
+                        status=BookingStatus.PENDING, amount=selection.amount, currency=currency,
+                        payment_token=payment_token, hold_expires_at=selection.hold_expires_at,
+                        created_at=now, updated_at=now,
+                    )
+                )
+                await BookingSeat.insert(
+                    *(
+                        BookingSeat(booking_id=UUID(booking_id), show_id=show_id, seat_id=seat,
+                                    status="HELD")
+                        for seat in selection.seats
+                    )
+                )
+                await add_to_outbox(BOOKING_REQUESTED, booking_id, event)
+        except Exception as exc:
+            if violates(exc, ACTIVE_SEAT_INDEX):
+                raise SeatsTaken(await self.active_seats(show_id, selection.seats)) from exc
+            raise
+
+    async def active_seats(self, show_id: str, seats: Sequence[str]) -> list[str]:
+        rows = await BookingSeat.select(BookingSeat.seat_id).where(
+            (BookingSeat.show_id == show_id)
+            & BookingSeat.seat_id.is_in(list(seats))
+            & BookingSeat.status.is_in(["HELD", "SOLD"])
+        )
+        return sorted(row["seat_id"] for row in rows)
+
+    # -- reading ----------------------------------------------------------------------------------
+
+    async def get(self, booking_id: str) -> BookingRecord | None:
+        rows = await Booking.raw(f"SELECT {_BOOKING_COLUMNS} FROM bookings b WHERE b.id = {{}}",
+                                 UUID(booking_id))
+        return _record(rows[0]) if rows else None
+
+    async def list_for_user(self, user_id: str, *, limit: int, offset: int) -> tuple[list[BookingRecord], int]:
+        rows = await Booking.raw(
+            f"SELECT {_BOOKING_COLUMNS} FROM bookings b WHERE b.user_id = {{}} "
+            "ORDER BY b.created_at DESC, b.id LIMIT {} OFFSET {}",
+            user_id, limit, offset,
+        )
+        total = await Booking.count().where(Booking.user_id == user_id)
+        return [_record(row) for row in rows], total
+
+    async def seat_statuses(self, show_id: str) -> dict[str, str]:
+        rows = await BookingSeat.select(BookingSeat.seat_id, BookingSeat.status).where(
+            (BookingSeat.show_id == show_id) & BookingSeat.status.is_in(["HELD", "SOLD"])
+        )
+        return {row["seat_id"]: row["status"] for row in rows}
+
+    # -- saga transitions (call inside the handler's transaction) -------------------------------
+
+    async def confirm(self, booking_id: str) -> BookingRecord | None:
+        """PENDING with a live hold -> CONFIRMED, seats HELD -> SOLD. None if the guard refused."""
+        rows = await Booking.raw(
+            "UPDATE bookings SET status = 'CONFIRMED', updated_at = now() "
+            "WHERE id = {} AND status = 'PENDING' AND hold_expires_at > now() RETURNING id",
+            UUID(booking_id),
+        )
+        if not rows:
+            return None
+        await BookingSeat.update({BookingSeat.status: "SOLD"}).where(
+            (BookingSeat.booking_id == UUID(booking_id)) & (BookingSeat.status == "HELD")
+        )
+        return await self.get(booking_id)
+
+    async def end_pending(self, booking_id: str, status: BookingStatus) -> BookingRecord | None:
+        """PENDING -> CANCELLED/EXPIRED, seats released. None if the booking was not PENDING."""
+        rows = await Booking.raw(
+            "UPDATE bookings SET status = {}, updated_at = now() "
+            "WHERE id = {} AND status = 'PENDING' RETURNING id",
+            str(status), UUID(booking_id),
+        )
+        if not rows:
+            return None
+        record = await self.get(booking_id)
+        await BookingSeat.update({BookingSeat.status: "RELEASED"}).where(
+            (BookingSeat.booking_id == UUID(booking_id)) & (BookingSeat.status == "HELD")
+        )
+        return record
+
+    async def mark_refunded(self, booking_id: str) -> BookingRecord | None:
+        """An expired or cancelled booking whose late payment was given back."""
+        rows = await Booking.raw(
+            "UPDATE bookings SET status = 'REFUNDED', updated_at = now() "
+            "WHERE id = {} AND status IN ('EXPIRED', 'CANCELLED') RETURNING id",
+            UUID(booking_id),
+        )
+        return await self.get(booking_id) if rows else None
+
+    async def overdue(self, *, show_id: str | None, limit: int) -> list[str]:
+        """Ids of PENDING bookings whose hold has expired (locked, skipping those being handled)."""
+        show_filter = "AND show_id = {}" if show_id else ""
+        args: list[Any] = [show_id] if show_id else []
+        rows = await Booking.raw(
+            "SELECT id::text AS id FROM bookings WHERE status = 'PENDING' AND hold_expires_at <= now() "
+            f"{show_filter} ORDER BY hold_expires_at LIMIT {{}} FOR UPDATE SKIP LOCKED",
+            *args, limit,
+        )
+        return [row["id"] for row in rows]
