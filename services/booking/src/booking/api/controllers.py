@@ -8,6 +8,7 @@ from uuid import uuid4
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
+from opentelemetry import trace
 
 from booking.api.dto import BookingPage, BookingRequest, BookingResponse, SeatMap, SeatState
 from booking.domain.errors import SeatsTaken, ShowNotBookable, UnknownBooking, UnknownShow
@@ -48,6 +49,7 @@ class BookingController(Controller):
         now = _now()
         selection = select_seats(show, data.seats, now=now, max_seats=settings.max_seats_per_booking)
         booking_id = str(uuid4())  # also the owner token of its holds
+        trace.get_current_span().set_attribute("tickethub.booking.id", booking_id)
         taken = await holds.hold(show.show_id, selection.seats, booking_id, show.hold_seconds)
         if taken:
             raise SeatsTaken(taken)

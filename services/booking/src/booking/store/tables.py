@@ -1,6 +1,6 @@
 """Piccolo tables of the booking database (DDL in migrations/)."""
 
-from piccolo.columns import JSONB, UUID, Integer, Numeric, Text, Timestamptz, Varchar
+from piccolo.columns import JSONB, UUID, BigSerial, Integer, Numeric, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
 
@@ -19,6 +19,7 @@ class Booking(Table, tablename="bookings"):
 
 
 class BookingSeat(Table, tablename="booking_seats"):
+    id = BigSerial(primary_key=True)
     booking_id = UUID()
     show_id = Varchar(length=64)
     seat_id = Varchar(length=16)

@@ -23,11 +23,12 @@ CREATE INDEX bookings_user ON bookings (user_id, created_at DESC);
 CREATE INDEX bookings_pending_expiry ON bookings (show_id, hold_expires_at) WHERE status = 'PENDING';
 
 CREATE TABLE booking_seats (
+    id         bigserial PRIMARY KEY,  -- Piccolo wants a single-column key
     booking_id uuid NOT NULL REFERENCES bookings (id),
     show_id    varchar(64) NOT NULL,
     seat_id    varchar(16) NOT NULL,
     status     varchar(16) NOT NULL CHECK (status IN ('HELD', 'SOLD', 'RELEASED')),
-    PRIMARY KEY (booking_id, seat_id)
+    UNIQUE (booking_id, seat_id)
 );
 -- The final guard against double booking (invariant I1): one active row per seat of a show.
 CREATE UNIQUE INDEX booking_seats_active_seat ON booking_seats (show_id, seat_id)

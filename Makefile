@@ -1,0 +1,43 @@
+# TicketHub: every command a person needs, each with a one-line help (`make help`).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+UV_VERSION := 0.13.9
+UV := python3 -m uv
+RUN := $(UV) run --frozen --quiet
+
+.PHONY: help bootstrap up down clean status urls test lint format bench
+
+help: ## list the commands
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+bootstrap: ## install uv and the Python workspace (idempotent; caches live outside the repo)
+	@python3 -m uv --version >/dev/null 2>&1 || { echo "[bootstrap] installing uv $(UV_VERSION)"; \
+		python3 -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"; }
+	@$(UV) sync --frozen --quiet
+
+up: bootstrap ## install what is missing and start the whole system locally; prints where to look
+	@$(RUN) python -m tickethub.stack up
+
+down: bootstrap ## stop the local system (data is kept)
+	@$(RUN) python -m tickethub.stack down
+
+clean: bootstrap ## stop the local system and wipe its data
+	@$(RUN) python -m tickethub.stack clean
+
+status: bootstrap ## which local processes are running
+	@$(RUN) python -m tickethub.stack status
+
+urls: bootstrap ## print the local URLs and the bootstrap admin again
+	@$(RUN) python -m tickethub.stack urls
+
+lint: bootstrap ## ruff (lint + format check) and mypy
+	@$(RUN) ruff check .
+	@$(RUN) ruff format --check .
+	@$(RUN) mypy libs/*/src services/*/src
+
+format: bootstrap ## apply ruff's formatting and safe fixes
+	@$(RUN) ruff check --fix .
+	@$(RUN) ruff format .
+
+test: bootstrap lint ## install what is missing, start real infrastructure, run every test, tear down
+	@$(RUN) python -m tickethub.testing.run
