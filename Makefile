@@ -4,6 +4,10 @@ SHELL := /bin/bash
 UV_VERSION := 0.13.9
 UV := python3 -m uv
 RUN := $(UV) run --frozen --quiet
+# mypy walks each package from its source folder (one namespace, many folders).
+MYPY_PATH := $(subst $(eval) ,:,$(wildcard libs/*/src services/*/src))
+MYPY_PACKAGES := $(foreach d,$(wildcard libs/*/src/tickethub/*/),-p tickethub.$(notdir $(d:/=))) \
+	$(foreach d,$(wildcard services/*/src/*/),-p $(notdir $(d:/=)))
 
 .PHONY: help bootstrap up down clean status urls test lint format bench
 
@@ -33,7 +37,7 @@ urls: bootstrap ## print the local URLs and the bootstrap admin again
 lint: bootstrap ## ruff (lint + format check) and mypy
 	@$(RUN) ruff check .
 	@$(RUN) ruff format --check .
-	@$(RUN) mypy libs/*/src services/*/src
+	@MYPYPATH=$(MYPY_PATH) $(RUN) mypy $(MYPY_PACKAGES)
 
 format: bootstrap ## apply ruff's formatting and safe fixes
 	@$(RUN) ruff check --fix .

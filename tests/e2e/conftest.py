@@ -24,8 +24,12 @@ DEADLINE_SECONDS = 30.0
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     root = Path(tmp_path_factory.mktemp("stack"))
     os.environ.setdefault("TICKETHUB_BOOTSTRAP_ADMIN_PASSWORD", uuid.uuid4().hex)
-    system = Stack(state_dir=root, ports=Ports.free(), persistent=False,
-                   extra_environment={"BOOKING_SWEEP_INTERVAL_SECONDS": "1"})
+    system = Stack(
+        state_dir=root,
+        ports=Ports.free(),
+        persistent=False,
+        extra_environment={"BOOKING_SWEEP_INTERVAL_SECONDS": "1"},
+    )
     try:
         system.up()
         yield system
@@ -40,22 +44,26 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     system = item.funcargs.get("stack") if hasattr(item, "funcargs") else None
     if report.failed and isinstance(system, Stack):
         for server in system.all_servers():
-            tail = "\n".join(server.log_file.read_text(errors="replace").splitlines()[-60:]) \
-                if server.log_file.exists() else "(no log)"
+            tail = (
+                "\n".join(server.log_file.read_text(errors="replace").splitlines()[-60:])
+                if server.log_file.exists()
+                else "(no log)"
+            )
             report.sections.append((f"log of {server.name}", tail))
     return report
 
 
-async def eventually(probe: Callable[[], Awaitable[T | None]], *, what: str,
-                     timeout: float = DEADLINE_SECONDS) -> T:
-    """Polls `probe` until it returns something truthy, or fails after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
+async def eventually(
+    probe: Callable[[], Awaitable[T | None]], *, what: str, within: float = DEADLINE_SECONDS
+) -> T:
+    """Polls `probe` until it returns something truthy, or fails after `within` seconds."""
+    deadline = time.monotonic() + within
     while True:
         result = await probe()
         if result:
             return result
         if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+            raise AssertionError(f"timed out after {within:.0f} s waiting for {what}")
         await asyncio.sleep(0.1)
 
 
@@ -64,10 +72,13 @@ class Api:
     http: httpx.AsyncClient
     stack: Stack
 
-    async def register(self, *, email: str | None = None, password: str = "correct horse battery") -> dict[str, Any]:
+    async def register(
+        self, *, email: str | None = None, password: str = "correct horse battery"
+    ) -> dict[str, Any]:
         email = email or f"user-{uuid.uuid4().hex[:10]}@example.com"
-        response = await self.http.post("/auth/register", json={"email": email, "password": password,
-                                                                "name": "Test User"})
+        response = await self.http.post(
+            "/auth/register", json={"email": email, "password": password, "name": "Test User"}
+        )
         assert response.status_code == 201, response.text
         return {**response.json(), "password": password}
 
@@ -84,8 +95,13 @@ class Api:
     async def admin_token(self) -> str:
         return await self.login(self.stack.admin_email, self.stack.admin_password)
 
-    async def create_show(self, *, rows: list[dict[str, Any]] | None = None, hold_seconds: int | None = None,
-                          prices: dict[str, str] | None = None) -> dict[str, Any]:
+    async def create_show(
+        self,
+        *,
+        rows: list[dict[str, Any]] | None = None,
+        hold_seconds: int | None = None,
+        prices: dict[str, str] | None = None,
+    ) -> dict[str, Any]:
         """Movie, theatre, hall, layout and show, created by the admin; waits until booking knows it."""
         admin = {"Authorization": f"Bearer {await self.admin_token()}"}
         suffix = uuid.uuid4().hex[:8]
@@ -99,12 +115,20 @@ class Api:
         movie = await post("/movies", {"title": f"Film {suffix}", "durationMinutes": 120})
         theatre = await post("/theatres", {"name": f"Cinema {suffix}", "city": "Pune"})
         hall = await post(f"/theatres/{theatre['id']}/halls", {"name": "Hall 1"})
-        await post(f"/halls/{hall['id']}/seats", {"rows": rows or [
-            {"name": "A", "count": 10, "category": "STANDARD"},
-            {"name": "B", "count": 10, "category": "PREMIUM"},
-        ]}, method="PUT")
+        await post(
+            f"/halls/{hall['id']}/seats",
+            {
+                "rows": rows
+                or [
+                    {"name": "A", "count": 10, "category": "STANDARD"},
+                    {"name": "B", "count": 10, "category": "PREMIUM"},
+                ]
+            },
+            method="PUT",
+        )
         body: dict[str, Any] = {
-            "movieId": movie["id"], "hallId": hall["id"],
+            "movieId": movie["id"],
+            "hallId": hall["id"],
             "startsAt": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 86_400 * 3)),
             "prices": prices or {"STANDARD": "250.00", "PREMIUM": "400.00"},
         }
@@ -119,12 +143,17 @@ class Api:
         return show
 
     async def book(self, token: str, show_id: str, seats: list[str], **extra: Any) -> httpx.Response:
-        return await self.http.post("/bookings", json={"showId": show_id, "seats": seats, **extra},
-                                    headers={"Authorization": f"Bearer {token}"})
+        return await self.http.post(
+            "/bookings",
+            json={"showId": show_id, "seats": seats, **extra},
+            headers={"Authorization": f"Bearer {token}"},
+        )
 
     async def wait_for_status(self, token: str, booking_id: str, status: str) -> dict[str, Any]:
         async def probe() -> dict[str, Any] | None:
-            response = await self.http.get(f"/bookings/{booking_id}", headers={"Authorization": f"Bearer {token}"})
+            response = await self.http.get(
+                f"/bookings/{booking_id}", headers={"Authorization": f"Bearer {token}"}
+            )
             body: dict[str, Any] = response.json()
             return body if body.get("status") == status else None
 

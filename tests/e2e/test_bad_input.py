@@ -21,8 +21,16 @@ def forged_token(stack: Stack, **claims: Any) -> str:
     """A token signed with the stack's real key, so only the claims are wrong."""
     key = OKPKey.import_key(json.loads(stack.signing_key_file.read_text()))
     now = int(time.time())
-    body = {"iss": "tickethub-users", "aud": "tickethub", "sub": str(uuid.uuid4()), "role": "USER",
-            "email": "x@example.com", "iat": now, "exp": now + 300, **claims}
+    body = {
+        "iss": "tickethub-users",
+        "aud": "tickethub",
+        "sub": str(uuid.uuid4()),
+        "role": "USER",
+        "email": "x@example.com",
+        "iat": now,
+        "exp": now + 300,
+        **claims,
+    }
     return jwt.encode({"alg": "Ed25519", "kid": key.kid}, body, key, algorithms=["Ed25519"])
 
 
@@ -50,13 +58,21 @@ CASES = [
 
 @pytest.mark.parametrize(("body", "status"), CASES)
 async def test_bad_booking_requests_are_refused_precisely(
-    api: Api, show: dict[str, Any], token: str, body: bytes | dict[str, Any], status: int,
-    booking_db: asyncpg.Connection, redis: Redis,
+    api: Api,
+    show: dict[str, Any],
+    token: str,
+    body: bytes | dict[str, Any],
+    status: int,
+    booking_db: asyncpg.Connection,
+    redis: Redis,
 ) -> None:
     content = body if isinstance(body, bytes) else json.dumps(body).replace("SHOW", show["id"]).encode()
 
-    response = await api.http.post("/bookings", content=content, headers={
-        "Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+    response = await api.http.post(
+        "/bookings",
+        content=content,
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
 
     assert response.status_code == status, response.text
     assert response.headers["content-type"].startswith("application/problem+json")
@@ -69,14 +85,19 @@ async def test_bad_booking_requests_are_refused_precisely(
     assert await redis.keys(f"seat:{{show:{show['id']}}}:*") == []
 
 
-@pytest.mark.parametrize("make_token", [
-    pytest.param(lambda stack: None, id="missing"),
-    pytest.param(lambda stack: "not-a-jwt", id="garbage"),
-    pytest.param(lambda stack: forged_token(stack, exp=int(time.time()) - 60, iat=int(time.time()) - 400),
-                 id="expired"),
-    pytest.param(lambda stack: forged_token(stack, aud="another-audience"), id="foreign-audience"),
-    pytest.param(lambda stack: forged_token(stack, iss="someone-else"), id="foreign-issuer"),
-])
+@pytest.mark.parametrize(
+    "make_token",
+    [
+        pytest.param(lambda stack: None, id="missing"),
+        pytest.param(lambda stack: "not-a-jwt", id="garbage"),
+        pytest.param(
+            lambda stack: forged_token(stack, exp=int(time.time()) - 60, iat=int(time.time()) - 400),
+            id="expired",
+        ),
+        pytest.param(lambda stack: forged_token(stack, aud="another-audience"), id="foreign-audience"),
+        pytest.param(lambda stack: forged_token(stack, iss="someone-else"), id="foreign-issuer"),
+    ],
+)
 async def test_bookings_need_a_valid_token(
     api: Api, show: dict[str, Any], make_token: Any, booking_db: asyncpg.Connection, redis: Redis
 ) -> None:
@@ -93,8 +114,11 @@ async def test_bookings_need_a_valid_token(
 
 
 async def test_client_sent_identity_headers_are_ignored(api: Api, show: dict[str, Any]) -> None:
-    response = await api.http.post("/bookings", json={"showId": show["id"], "seats": ["A1"]},
-                                   headers={"X-User-Id": "1", "X-User-Role": "ADMIN"})
+    response = await api.http.post(
+        "/bookings",
+        json={"showId": show["id"], "seats": ["A1"]},
+        headers={"X-User-Id": "1", "X-User-Role": "ADMIN"},
+    )
     assert response.status_code == 401
 
 
@@ -103,8 +127,9 @@ async def test_someone_elses_booking_is_not_found(api: Api, show: dict[str, Any]
     assert booking.status_code == 202
     _, stranger = await api.user_token()
 
-    response = await api.http.get(f"/bookings/{booking.json()['id']}",
-                                  headers={"Authorization": f"Bearer {stranger}"})
+    response = await api.http.get(
+        f"/bookings/{booking.json()['id']}", headers={"Authorization": f"Bearer {stranger}"}
+    )
 
     assert response.status_code == 404
     assert response.headers["content-type"].startswith("application/problem+json")
@@ -112,6 +137,7 @@ async def test_someone_elses_booking_is_not_found(api: Api, show: dict[str, Any]
 
 async def test_catalog_writes_need_the_admin_role(api: Api, token: str) -> None:
     no_token = await api.http.post("/movies", json={"title": "X", "durationMinutes": 90})
-    user = await api.http.post("/movies", json={"title": "X", "durationMinutes": 90},
-                               headers={"Authorization": f"Bearer {token}"})
+    user = await api.http.post(
+        "/movies", json={"title": "X", "durationMinutes": 90}, headers={"Authorization": f"Bearer {token}"}
+    )
     assert (no_token.status_code, user.status_code) == (401, 403)

@@ -59,6 +59,8 @@ async def test_redelivered_request_and_result_charge_and_confirm_once(
 
     assert await payment_db.fetchval("SELECT count(*) FROM payments WHERE booking_id = $1", booking_id) == 1
     assert len(await records_for(api.stack, BOOKING_CONFIRMED.name, booking_id)) == 1
-    assert await booking_db.fetchval("SELECT status FROM bookings WHERE id = $1", uuid.UUID(booking_id)) \
+    assert (
+        await booking_db.fetchval("SELECT status FROM bookings WHERE id = $1", uuid.UUID(booking_id))
         == "CONFIRMED"
+    )
     assert len(await api.mails_to(user["email"])) == 2  # one per booking, none for the duplicates

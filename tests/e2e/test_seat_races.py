@@ -31,7 +31,8 @@ async def test_fifty_clients_racing_for_one_seat_make_one_booking(
         assert rejected.headers["content-type"].startswith("application/problem+json")
         assert rejected.json()["takenSeats"] == ["A5"]
     rows = await booking_db.fetchval(
-        "SELECT count(*) FROM booking_seats WHERE show_id = $1 AND seat_id = 'A5'", show["id"])
+        "SELECT count(*) FROM booking_seats WHERE show_id = $1 AND seat_id = 'A5'", show["id"]
+    )
     assert rows == 1
 
 
@@ -44,8 +45,9 @@ async def test_overlapping_multi_seat_requests_never_leave_a_partial_hold(
     requests = [rng.sample(seats, rng.randint(2, 4)) for _ in range(40)]
     tokens = [(await api.user_token())[1] for _ in requests]
 
-    responses = await asyncio.gather(*(api.book(t, show["id"], wanted) for t, wanted in zip(tokens, requests,
-                                                                                           strict=True)))
+    responses = await asyncio.gather(
+        *(api.book(t, show["id"], wanted) for t, wanted in zip(tokens, requests, strict=True))
+    )
 
     assert {r.status_code for r in responses} <= {202, 409}
     winners = {r.json()["id"]: r.json()["seats"] for r in responses if r.status_code == 202}
@@ -60,7 +62,9 @@ async def test_overlapping_multi_seat_requests_never_leave_a_partial_hold(
     assert all(owner is None or owner.removeprefix("sold:") in winners for owner in owners.values())
     active = await booking_db.fetch(
         "SELECT seat_id, booking_id::text AS booking FROM booking_seats "
-        "WHERE show_id = $1 AND status IN ('HELD', 'SOLD')", show["id"])
+        "WHERE show_id = $1 AND status IN ('HELD', 'SOLD')",
+        show["id"],
+    )
     assert sorted(row["seat_id"] for row in active) == sorted(claimed)
 
 

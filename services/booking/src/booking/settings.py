@@ -7,15 +7,22 @@ from tickethub.settings import AuthSettings, DatabaseSettings, KafkaSettings, Re
 
 class Settings(DatabaseSettings, RedisSettings, KafkaSettings, AuthSettings):
     max_seats_per_booking: int = Field(
-        default=10, ge=1, le=100, validation_alias="BOOKING_MAX_SEATS",
+        default=10,
+        ge=1,
+        le=100,
+        validation_alias="BOOKING_MAX_SEATS",
         description="seats one booking may hold",
     )
     currency: str = Field(default="INR", min_length=3, max_length=3, validation_alias="BOOKING_CURRENCY")
     show_cache_seconds: float = Field(
-        default=2.0, ge=0, validation_alias="BOOKING_SHOW_CACHE_SECONDS",
+        default=2.0,
+        ge=0,
+        validation_alias="BOOKING_SHOW_CACHE_SECONDS",
         description="how long a show's seat map and prices are cached in process",
     )
     sweep_interval_seconds: float = Field(
-        default=5.0, ge=0, validation_alias="BOOKING_SWEEP_INTERVAL_SECONDS",
+        default=5.0,
+        ge=0,
+        validation_alias="BOOKING_SWEEP_INTERVAL_SECONDS",
         description="built-in sweep of expired holds; 0 leaves sweeping to the operator",
     )

@@ -36,25 +36,34 @@ def store(engine: PostgresEngine) -> BookingStore:
     return BookingStore(engine, show_cache_seconds=0)
 
 
-async def book(store: BookingStore, seats: list[str], *, hold: timedelta = timedelta(minutes=10),
-               show_id: str = "show-1") -> str:
+async def book(
+    store: BookingStore, seats: list[str], *, hold: timedelta = timedelta(minutes=10), show_id: str = "show-1"
+) -> str:
     booking_id = str(uuid.uuid4())
     now = datetime.now(UTC)
     await store.create_pending(
-        booking_id=booking_id, user_id="u1", user_email="u1@example.com", show_id=show_id,
-        selection=SeatSelection(tuple(seats), Decimal("100.00"), now + hold), currency="INR",
-        payment_token=None, now=now,
+        booking_id=booking_id,
+        user_id="u1",
+        user_email="u1@example.com",
+        show_id=show_id,
+        selection=SeatSelection(tuple(seats), Decimal("100.00"), now + hold),
+        currency="INR",
+        payment_token=None,
+        now=now,
     )
     return booking_id
 
 
 async def outbox_topics() -> list[str]:
-    return [row["topic"] for row in await OutboxMessage.select(OutboxMessage.topic).order_by(OutboxMessage.id)]
+    return [
+        row["topic"] for row in await OutboxMessage.select(OutboxMessage.topic).order_by(OutboxMessage.id)
+    ]
 
 
 async def test_the_partial_unique_index_exists(engine: PostgresEngine) -> None:
     [index] = await engine.run_ddl(
-        "SELECT indexdef FROM pg_indexes WHERE indexname = 'booking_seats_active_seat'")
+        "SELECT indexdef FROM pg_indexes WHERE indexname = 'booking_seats_active_seat'"
+    )
     assert "UNIQUE" in index["indexdef"] and "HELD" in index["indexdef"] and "SOLD" in index["indexdef"]
 
 

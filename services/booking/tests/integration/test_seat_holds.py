@@ -52,7 +52,7 @@ async def test_racing_holds_of_one_seat_have_exactly_one_winner(redis: Redis) ->
     assert sum(1 for taken in results if not taken) == 1
     winner = next(f"c{n}" for n, taken in enumerate(results) if not taken)
     assert await redis.get(seat_key(show, "A1")) == winner
-    held = [key for key in await redis.keys(f"seat:{{show:{show}}}:B*")]
+    held = await redis.keys(f"seat:{{show:{show}}}:B*")
     assert len(held) == 1  # only the winner's second seat
 
 

@@ -13,8 +13,12 @@ NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 
 def show(**changes: object) -> ShowView:
     fields: dict[str, object] = {
-        "show_id": "s1", "revision": 1, "status": "SCHEDULED", "movie_title": "Film",
-        "starts_at": NOW + timedelta(days=1), "hold_seconds": 600,
+        "show_id": "s1",
+        "revision": 1,
+        "status": "SCHEDULED",
+        "movie_title": "Film",
+        "starts_at": NOW + timedelta(days=1),
+        "hold_seconds": 600,
         "prices": {"STANDARD": Decimal("250.00"), "PREMIUM": Decimal("400.50")},
         "seat_categories": {"A1": "STANDARD", "A2": "STANDARD", "B1": "PREMIUM"},
     }
@@ -29,14 +33,18 @@ def test_prices_each_seat_by_its_category_and_sets_the_hold_expiry() -> None:
     assert selection.seats == ("A1", "B1")
 
 
-@pytest.mark.parametrize(("seats", "detail_field", "listed"), [
-    ([], None, None),
-    (["A1", "A1"], "duplicateSeats", ["A1"]),
-    (["Z9", "Y1"], "unknownSeats", ["Y1", "Z9"]),
-    (["A1", "A2", "B1"], None, None),  # over the cap of 2 below
-])
-def test_refuses_bad_selections_naming_the_seats(seats: list[str], detail_field: str | None,
-                                                 listed: list[str] | None) -> None:
+@pytest.mark.parametrize(
+    ("seats", "detail_field", "listed"),
+    [
+        ([], None, None),
+        (["A1", "A1"], "duplicateSeats", ["A1"]),
+        (["Z9", "Y1"], "unknownSeats", ["Y1", "Z9"]),
+        (["A1", "A2", "B1"], None, None),  # over the cap of 2 below
+    ],
+)
+def test_refuses_bad_selections_naming_the_seats(
+    seats: list[str], detail_field: str | None, listed: list[str] | None
+) -> None:
     with pytest.raises(InvalidSeatSelection) as refused:
         select_seats(show(), seats, now=NOW, max_seats=2)
     assert refused.value.status == 422

@@ -8,6 +8,12 @@ from tickethub.auth.jwks import JwksVerifier, TokenRejected
 from tickethub.auth.middleware import BearerAuthMiddleware, bearer_auth, requires_role
 
 __all__ = [
-    "ADMIN", "USER", "BearerAuthMiddleware", "Identity", "JwksVerifier", "TokenRejected",
-    "bearer_auth", "requires_role",
+    "ADMIN",
+    "USER",
+    "BearerAuthMiddleware",
+    "Identity",
+    "JwksVerifier",
+    "TokenRejected",
+    "bearer_auth",
+    "requires_role",
 ]

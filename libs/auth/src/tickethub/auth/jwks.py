@@ -86,4 +86,3 @@ class JwksVerifier:
 
     async def aclose(self) -> None:
         await self._http.aclose()
-

@@ -19,7 +19,9 @@ class BearerAuthMiddleware(AbstractAuthenticationMiddleware):
         super().__init__(app, **kwargs)
         self._verifier = verifier
 
-    async def authenticate_request(self, connection: ASGIConnection[Any, Any, Any, Any]) -> AuthenticationResult:
+    async def authenticate_request(
+        self, connection: ASGIConnection[Any, Any, Any, Any]
+    ) -> AuthenticationResult:
         scheme, _, token = connection.headers.get("authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not token:
             raise NotAuthorizedException("A bearer token is required.", headers=_CHALLENGE)
@@ -32,7 +34,9 @@ class BearerAuthMiddleware(AbstractAuthenticationMiddleware):
 
 def bearer_auth(verifier: JwksVerifier) -> DefineMiddleware:
     """Routes opt out with `exclude_from_auth=True` (public reads, login, health)."""
-    return DefineMiddleware(BearerAuthMiddleware, verifier=verifier, exclude_from_auth_key="exclude_from_auth")
+    return DefineMiddleware(
+        BearerAuthMiddleware, verifier=verifier, exclude_from_auth_key="exclude_from_auth"
+    )
 
 
 def requires_role(*roles: str) -> Guard:

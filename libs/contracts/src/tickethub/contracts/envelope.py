@@ -13,6 +13,8 @@ def _now() -> datetime:
 class Event(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore")
 
-    event_id: UUID = Field(default_factory=uuid4, description="unique per event; consumers de-duplicate on it")
+    event_id: UUID = Field(
+        default_factory=uuid4, description="unique per event; consumers de-duplicate on it"
+    )
     occurred_at: AwareDatetime = Field(default_factory=_now)
     version: int = Field(default=1, description="contract version; a breaking change gets a new topic")

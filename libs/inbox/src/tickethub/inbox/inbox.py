@@ -39,10 +39,11 @@ def handle_once(
     def decorate(handler: Callable[[Any], Awaitable[R]]) -> Callable[[Any], Awaitable[R | None]]:
         @functools.wraps(handler)
         async def once(event: _HasEventId) -> R | None:
+            result: R | None = None
             async with engine.transaction():
-                if not await first_delivery(consumer, event.event_id):
-                    return None
-                return await handler(event)
+                if await first_delivery(consumer, event.event_id):
+                    result = await handler(event)
+            return result
 
         return once
 

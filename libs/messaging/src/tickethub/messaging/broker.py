@@ -1,5 +1,6 @@
 """The Kafka broker every service uses, with its topics declared and saga-safe subscriptions."""
 
+import contextlib
 from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
@@ -65,10 +66,8 @@ async def declare_topics(bootstrap_servers: str, topics: Iterable[Topic], *, rep
             if name not in existing
         ]
         if wanted:
-            try:
+            with contextlib.suppress(TopicAlreadyExistsError):  # declared meanwhile by another process
                 await admin.create_topics(wanted)
-            except TopicAlreadyExistsError:
-                pass  # another process declared them in the meantime
     finally:
         await admin.close()
 

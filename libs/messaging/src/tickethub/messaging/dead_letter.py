@@ -59,8 +59,9 @@ class _DeadLetterMiddleware(BaseMiddleware):
             self.policy.attempts[position] = attempt
             transient = isinstance(exc, self.policy.transient)
             if transient or attempt < self.policy.max_attempts:
-                _log.warning("handling %s failed (attempt %d, %s); will retry", position, attempt,
-                             type(exc).__name__)
+                _log.warning(
+                    "handling %s failed (attempt %d, %s); will retry", position, attempt, type(exc).__name__
+                )
                 await asyncio.sleep(self.policy.backoff(attempt))  # bounded by max_backoff
                 raise  # NACK_ON_ERROR seeks back: the same record is delivered again
             self.policy.attempts.pop(position, None)
@@ -70,8 +71,14 @@ class _DeadLetterMiddleware(BaseMiddleware):
         return result
 
     async def _dead_letter(self, record: Any, exc: Exception, attempts: int) -> None:
-        _log.error("dead-lettering %s/%d@%d after %d attempts: %r", record.topic, record.partition,
-                   record.offset, attempts, exc)
+        _log.error(
+            "dead-lettering %s/%d@%d after %d attempts: %r",
+            record.topic,
+            record.partition,
+            record.offset,
+            attempts,
+            exc,
+        )
         headers = {key: value.decode(errors="replace") for key, value in record.headers or ()}
         headers |= {
             "x-origin-topic": record.topic,
@@ -81,5 +88,6 @@ class _DeadLetterMiddleware(BaseMiddleware):
             "x-attempts": str(attempts),
         }
         broker = self.context.get("broker")
-        await broker.publish(record.value, topic=record.topic + DEAD_LETTER_SUFFIX, key=record.key,
-                             headers=headers)
+        await broker.publish(
+            record.value, topic=record.topic + DEAD_LETTER_SUFFIX, key=record.key, headers=headers
+        )

@@ -36,6 +36,7 @@ class OutboxRelay:
 
     async def publish_pending(self) -> int:
         """Publishes one batch; returns how many rows it published."""
+        published = 0
         async with self._engine.transaction():
             rows = await (
                 OutboxMessage.select()
@@ -43,8 +44,6 @@ class OutboxRelay:
                 .limit(self._batch_size)
                 .lock_rows("UPDATE", skip_locked=True)
             )
-            if not rows:
-                return 0
             sends = []
             for row in rows:
                 headers = row["headers"]
@@ -53,8 +52,10 @@ class OutboxRelay:
                 with continued_trace(headers):  # the task copies this context: its span joins the trace
                     sends.append(asyncio.ensure_future(self._publish(row, headers)))
             await asyncio.gather(*sends)
-            await OutboxMessage.delete().where(OutboxMessage.id.is_in([row["id"] for row in rows]))
-            return len(rows)
+            if rows:
+                await OutboxMessage.delete().where(OutboxMessage.id.is_in([row["id"] for row in rows]))
+            published = len(rows)
+        return published
 
     async def _publish(self, row: dict[str, Any], headers: dict[str, str]) -> None:
         await self._broker.publish(

@@ -41,7 +41,10 @@ class KafkaSettings(ProcessSettings):
 
     kafka_bootstrap_servers: str = Field(validation_alias="KAFKA_BOOTSTRAP_SERVERS")
     kafka_consumer_retries: int = Field(
-        default=5, ge=1, le=50, validation_alias="KAFKA_CONSUMER_RETRIES",
+        default=5,
+        ge=1,
+        le=50,
+        validation_alias="KAFKA_CONSUMER_RETRIES",
         description="attempts before a message goes to its dead-letter topic",
     )
     kafka_replication_factor: int = Field(default=1, ge=1, validation_alias="KAFKA_REPLICATION_FACTOR")

@@ -13,12 +13,23 @@ from tickethub.stack.ports import LOOPBACK
 from tickethub.stack.processes import Server
 from tickethub.stack.routes import Route
 
-_NOT_FOUND = json.dumps({"type": "about:blank", "title": "Not Found", "status": 404,
-                         "detail": "No TicketHub API serves this path."})
+_NOT_FOUND = json.dumps(
+    {
+        "type": "about:blank",
+        "title": "Not Found",
+        "status": 404,
+        "detail": "No TicketHub API serves this path.",
+    }
+)
 
 
 def render_nginx_config(
-    *, port: int, routes: Sequence[Route], upstreams: Mapping[str, int], run_dir: Path, index: Mapping[str, str]
+    *,
+    port: int,
+    routes: Sequence[Route],
+    upstreams: Mapping[str, int],
+    run_dir: Path,
+    index: Mapping[str, str],
 ) -> str:
     upstream_blocks = "".join(
         f"  upstream {name} {{ server {LOOPBACK}:{upstream_port}; keepalive 64; }}\n"
@@ -29,8 +40,10 @@ def render_nginx_config(
         f"    location {route.prefix}/ {{ proxy_pass http://{route.service}; }}\n"
         for route in routes
     )
-    temp = "".join(f"  {kind}_temp_path {run_dir}/{kind};\n"
-                   for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+    temp = "".join(
+        f"  {kind}_temp_path {run_dir}/{kind};\n"
+        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
     return f"""# Generated from charts/tickethub/files/routes.yaml by tickethub.stack; do not edit.
 daemon off;
 worker_processes 2;

@@ -45,8 +45,12 @@ class Ports:
     @classmethod
     def from_environment(cls) -> "Ports":
         defaults = cls()
-        return cls(**{f.name: int(os.environ.get(f"TICKETHUB_PORT_{f.name.upper()}", getattr(defaults, f.name)))
-                      for f in fields(cls)})
+        return cls(
+            **{
+                f.name: int(os.environ.get(f"TICKETHUB_PORT_{f.name.upper()}", getattr(defaults, f.name)))
+                for f in fields(cls)
+            }
+        )
 
     @classmethod
     def free(cls) -> "Ports":
@@ -62,8 +66,9 @@ class Stack:
     state_dir: Path
     ports: Ports
     persistent: bool = True
-    admin_email: str = field(default_factory=lambda: os.environ.get(
-        "TICKETHUB_BOOTSTRAP_ADMIN_EMAIL", DEFAULT_ADMIN_EMAIL))
+    admin_email: str = field(
+        default_factory=lambda: os.environ.get("TICKETHUB_BOOTSTRAP_ADMIN_EMAIL", DEFAULT_ADMIN_EMAIL)
+    )
     extra_environment: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -75,16 +80,22 @@ class Stack:
         self.jaeger = Jaeger(d / "jaeger", self.ports.otlp_http, self.ports.jaeger_ui)
         self.infrastructure: list[Server] = [self.postgres, self.redis, self.kafka, self.mail, self.jaeger]
         self.services = {
-            name: ServiceProcess(d / "services" / name, name, self.ports.of(name), self.service_environment(name))
+            name: ServiceProcess(
+                d / "services" / name, name, self.ports.of(name), self.service_environment(name)
+            )
             for name in SERVICES
         }
-        self.entrypoint = Entrypoint(d / "entrypoint", self.ports.entrypoint, render_nginx_config(
-            port=self.ports.entrypoint,
-            routes=load_routes(),
-            upstreams={name: self.ports.of(name) for name in SERVICES},
-            run_dir=d / "entrypoint",
-            index={"docs": "/docs/{users,catalog,booking,payment}", "health": "/users/status"},
-        ))
+        self.entrypoint = Entrypoint(
+            d / "entrypoint",
+            self.ports.entrypoint,
+            render_nginx_config(
+                port=self.ports.entrypoint,
+                routes=load_routes(),
+                upstreams={name: self.ports.of(name) for name in SERVICES},
+                run_dir=d / "entrypoint",
+                index={"docs": "/docs/{users,catalog,booking,payment}", "health": "/users/status"},
+            ),
+        )
 
     # -- secrets: generated once per stack, kept in the state directory (never in the repo) -------
 
@@ -112,8 +123,9 @@ class Stack:
 
     def _ensure_signing_key(self) -> None:
         if not self.signing_key_file.exists():
-            key = subprocess.run([sys.executable, "-m", "users.keys"], check=True, capture_output=True,
-                                 text=True).stdout
+            key = subprocess.run(
+                [sys.executable, "-m", "users.keys"], check=True, capture_output=True, text=True
+            ).stdout
             self._secret("signing-key.jwk", lambda: key)
 
     # -- environment of each service ---------------------------------------------------------------
@@ -164,10 +176,13 @@ class Stack:
             self.postgres.create_database(service)
         self._ensure_signing_key()
         self.services["users"].environment = self.service_environment("users")
-        _run_parallel([
-            [sys.executable, "-m", "tickethub.db.migrate", f"{service}.store.piccolo_conf"]
-            for service in SERVICES
-        ], [self.service_environment(service) for service in SERVICES])
+        _run_parallel(
+            [
+                [sys.executable, "-m", "tickethub.db.migrate", f"{service}.store.piccolo_conf"]
+                for service in SERVICES
+            ],
+            [self.service_environment(service) for service in SERVICES],
+        )
         _step("starting the services and the entrypoint")
         _start_all(list(self.services.values()), timeout=90)
         _start_all([self.entrypoint], timeout=30)
@@ -201,8 +216,10 @@ def _start_all(servers: list[Server], *, timeout: float) -> None:
 
 
 def _run_parallel(commands: list[list[str]], environments: list[dict[str, str]]) -> None:
-    processes = [subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-                 for cmd, env in zip(commands, environments, strict=True)]
+    processes = [
+        subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        for cmd, env in zip(commands, environments, strict=True)
+    ]
     failures = []
     for cmd, process in zip(commands, processes, strict=True):
         output, _ = process.communicate(timeout=300)

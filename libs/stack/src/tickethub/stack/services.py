@@ -35,8 +35,18 @@ class ServiceProcess(Server):
 
     def _command(self) -> list[str]:
         return [
-            sys.executable, "-m", "uvicorn", f"{self.service}.app:create_app", "--factory",
-            "--host", LOOPBACK, "--port", str(self.port), "--no-access-log", "--timeout-graceful-shutdown", "10",
+            sys.executable,
+            "-m",
+            "uvicorn",
+            f"{self.service}.app:create_app",
+            "--factory",
+            "--host",
+            LOOPBACK,
+            "--port",
+            str(self.port),
+            "--no-access-log",
+            "--timeout-graceful-shutdown",
+            "10",
         ]
 
     def _is_ready(self) -> bool:

@@ -34,7 +34,7 @@ def configure_telemetry(settings: ProcessSettings) -> TracerProvider:
         # The exporter reads OTEL_EXPORTER_OTLP_* itself (endpoint, headers, timeout).
         _provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))
     trace.set_tracer_provider(_provider)
-    AsyncPGInstrumentor().instrument(tracer_provider=_provider)
+    AsyncPGInstrumentor().instrument(tracer_provider=_provider)  # type: ignore[no-untyped-call]
     RedisInstrumentor().instrument(tracer_provider=_provider)
     HTTPXClientInstrumentor().instrument(tracer_provider=_provider)
     return _provider
@@ -47,9 +47,7 @@ def shutdown_telemetry() -> None:
 
 
 def litestar_plugin(provider: TracerProvider) -> OpenTelemetryPlugin:
-    return OpenTelemetryPlugin(
-        OpenTelemetryConfig(tracer_provider=provider, exclude=["/livez", "/readyz"])
-    )
+    return OpenTelemetryPlugin(OpenTelemetryConfig(tracer_provider=provider, exclude=["/livez", "/readyz"]))
 
 
 def kafka_middleware(provider: TracerProvider) -> KafkaTelemetryMiddleware:

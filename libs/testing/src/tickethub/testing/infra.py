@@ -76,9 +76,13 @@ class RunningInfrastructure:
         self.jaeger = Jaeger(root / "jaeger", free_port(), free_port())
         self.servers: list[Server] = [self.postgres, self.redis, self.kafka, self.mail, self.jaeger]
         self.infrastructure = Infrastructure(
-            postgres_port=self.postgres.port, redis_port=self.redis.port, kafka_port=self.kafka.port,
-            smtp_port=self.mail.smtp_port, mail_http_port=self.mail.http_port,
-            otlp_http_port=self.jaeger.otlp_http_port, jaeger_port=self.jaeger.ui_port,
+            postgres_port=self.postgres.port,
+            redis_port=self.redis.port,
+            kafka_port=self.kafka.port,
+            smtp_port=self.mail.smtp_port,
+            mail_http_port=self.mail.http_port,
+            otlp_http_port=self.jaeger.otlp_http_port,
+            jaeger_port=self.jaeger.ui_port,
         )
 
     def start(self) -> Infrastructure:
@@ -119,14 +123,16 @@ def migrated_database(infra: Infrastructure, piccolo_conf: str) -> str:
     with _templates_lock:
         template = _templates.get(piccolo_conf)
         if template is None:
-            template = "tpl_" + piccolo_conf.split(".")[0] + "_" + uuid.uuid4().hex[:8]
+            template = "tpl_" + piccolo_conf.split(".", maxsplit=1)[0] + "_" + uuid.uuid4().hex[:8]
             postgres.create_database(template)
             subprocess.run(
                 [sys.executable, "-m", "tickethub.db.migrate", piccolo_conf],
                 env={**os.environ, "DATABASE_URL": infra.postgres_url(template)},
-                check=True, capture_output=True, timeout=120,
+                check=True,
+                capture_output=True,
+                timeout=120,
             )
             _templates[piccolo_conf] = template
-    name = piccolo_conf.split(".")[0] + "_" + uuid.uuid4().hex[:12]
+    name = piccolo_conf.split(".", maxsplit=1)[0] + "_" + uuid.uuid4().hex[:12]
     postgres.create_database(name, template=template)
     return infra.postgres_url(name)

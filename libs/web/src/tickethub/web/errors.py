@@ -6,8 +6,8 @@ from typing import Any
 
 import msgspec
 from litestar import Request, Response
-from litestar.openapi import ResponseSpec
 from litestar.exceptions import HTTPException, ValidationException
+from litestar.openapi import ResponseSpec
 from litestar.status_codes import (
     HTTP_400_BAD_REQUEST,
     HTTP_422_UNPROCESSABLE_ENTITY,
@@ -22,8 +22,15 @@ _MISSING_FIELD = re.compile(r"missing required field `([^`]+)`")
 _log = logging.getLogger("tickethub.web.errors")
 
 
-def problem(status: int, title: str, detail: str | None = None, *, type_: str = "about:blank",
-            headers: dict[str, str] | None = None, **extra: Any) -> Response[dict[str, Any]]:
+def problem(
+    status: int,
+    title: str,
+    detail: str | None = None,
+    *,
+    type_: str = "about:blank",
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> Response[dict[str, Any]]:
     body: dict[str, Any] = {"type": type_, "title": title, "status": status}
     if detail:
         body["detail"] = detail
@@ -56,11 +63,20 @@ def _is_malformed_body(errors: list[dict[str, str]]) -> bool:
 def _on_validation_error(_: Request[Any, Any, Any], exc: ValidationException) -> Response[dict[str, Any]]:
     errors = _field_errors(exc)
     if _is_malformed_body(errors):
-        return problem(HTTP_400_BAD_REQUEST, "Malformed request", "The body must be a JSON object.",
-                       type_="urn:tickethub:problem:malformed-request")
+        return problem(
+            HTTP_400_BAD_REQUEST,
+            "Malformed request",
+            "The body must be a JSON object.",
+            type_="urn:tickethub:problem:malformed-request",
+        )
     fields = ", ".join(sorted({e["field"] for e in errors})) or "request"
-    return problem(HTTP_422_UNPROCESSABLE_ENTITY, "Invalid request", f"Invalid value for: {fields}.",
-                   type_="urn:tickethub:problem:invalid-request", errors=errors)
+    return problem(
+        HTTP_422_UNPROCESSABLE_ENTITY,
+        "Invalid request",
+        f"Invalid value for: {fields}.",
+        type_="urn:tickethub:problem:invalid-request",
+        errors=errors,
+    )
 
 
 def _on_http_exception(_: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, Any]]:
@@ -72,8 +88,11 @@ def _on_http_exception(_: Request[Any, Any, Any], exc: HTTPException) -> Respons
 
 def _on_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
     _log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-    return problem(HTTP_500_INTERNAL_SERVER_ERROR, "Internal server error",
-                   "The request could not be completed; it has been logged.")
+    return problem(
+        HTTP_500_INTERNAL_SERVER_ERROR,
+        "Internal server error",
+        "The request could not be completed; it has been logged.",
+    )
 
 
 EXCEPTION_HANDLERS: ExceptionHandlersMap = {
@@ -82,7 +101,6 @@ EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     HTTPException: _on_http_exception,
     Exception: _on_unexpected,
 }
-
 
 
 class ProblemDetails(msgspec.Struct):
@@ -109,6 +127,10 @@ def problem_responses(*statuses_or_errors: int | type[DomainError]) -> dict[int,
         status, description = (item, _STANDARD[item]) if isinstance(item, int) else (item.status, item.title)
         if status in responses:
             description = f"{responses[status].description}; {description}"
-        responses[status] = ResponseSpec(data_container=ProblemDetails, media_type=PROBLEM_JSON,
-                                         description=description, generate_examples=False)
+        responses[status] = ResponseSpec(
+            data_container=ProblemDetails,
+            media_type=PROBLEM_JSON,
+            description=description,
+            generate_examples=False,
+        )
     return responses

@@ -30,10 +30,16 @@ class BookingController(Controller):
     path = "/bookings"
     tags = ["bookings"]
 
-    @post("/", status_code=202, summary="Hold seats and start the booking saga",
-          responses=problem_responses(400, 401, 422, UnknownShow, SeatsTaken, ShowNotBookable), description=(
-              "Holds every requested seat (all or none) for the show's hold time, records the booking "
-              "as PENDING and asks payment to charge it. 409 with `takenSeats` if any seat is taken."))
+    @post(
+        "/",
+        status_code=202,
+        summary="Hold seats and start the booking saga",
+        responses=problem_responses(400, 401, 422, UnknownShow, SeatsTaken, ShowNotBookable),
+        description=(
+            "Holds every requested seat (all or none) for the show's hold time, records the booking "
+            "as PENDING and asks payment to charge it. 409 with `takenSeats` if any seat is taken."
+        ),
+    )
     async def create(
         self,
         request: Request[Identity, Any, Any],
@@ -55,17 +61,27 @@ class BookingController(Controller):
             raise SeatsTaken(taken)
         try:
             await store.create_pending(
-                booking_id=booking_id, user_id=identity.subject, user_email=identity.email or "",
-                show_id=show.show_id, selection=selection, currency=settings.currency,
-                payment_token=data.payment_token, now=now,
+                booking_id=booking_id,
+                user_id=identity.subject,
+                user_email=identity.email or "",
+                show_id=show.show_id,
+                selection=selection,
+                currency=settings.currency,
+                payment_token=data.payment_token,
+                now=now,
             )
         except BaseException:
             await holds.release(show.show_id, selection.seats, booking_id)
             raise
         return BookingResponse(
-            id=booking_id, status="PENDING", show_id=show.show_id, seats=list(selection.seats),
-            amount=selection.amount, currency=settings.currency,
-            hold_expires_at=selection.hold_expires_at, created_at=now,
+            id=booking_id,
+            status="PENDING",
+            show_id=show.show_id,
+            seats=list(selection.seats),
+            amount=selection.amount,
+            currency=settings.currency,
+            hold_expires_at=selection.hold_expires_at,
+            created_at=now,
         )
 
     @get("/", summary="The caller's bookings, newest first", responses=problem_responses(401, 422))
@@ -77,11 +93,15 @@ class BookingController(Controller):
         offset: Annotated[int, QueryParameter(ge=0)] = 0,
     ) -> BookingPage:
         records, total = await store.list_for_user(request.user.subject, limit=limit, offset=offset)
-        return BookingPage(items=[BookingResponse.of(r) for r in records], total=total, limit=limit,
-                           offset=offset)
+        return BookingPage(
+            items=[BookingResponse.of(r) for r in records], total=total, limit=limit, offset=offset
+        )
 
-    @get("/{booking_id:str}", summary="One of the caller's bookings",
-         responses=problem_responses(401, UnknownBooking))
+    @get(
+        "/{booking_id:str}",
+        summary="One of the caller's bookings",
+        responses=problem_responses(401, UnknownBooking),
+    )
     async def get_one(
         self,
         request: Request[Identity, Any, Any],
@@ -93,8 +113,13 @@ class BookingController(Controller):
             raise UnknownBooking(booking_id)  # someone else's booking is indistinguishable from none
         return BookingResponse.of(record)
 
-    @get("/show/{show_id:str}", summary="Seat map of a show with each seat's status and price",
-         exclude_from_auth=True, security=[], responses=problem_responses(UnknownShow))
+    @get(
+        "/show/{show_id:str}",
+        summary="Seat map of a show with each seat's status and price",
+        exclude_from_auth=True,
+        security=[],
+        responses=problem_responses(UnknownShow),
+    )
     async def seat_map(self, show_id: FromPath[str], store: NamedDependency[BookingStore]) -> SeatMap:
         show = await store.load_show(show_id)
         if show is None:
@@ -103,8 +128,12 @@ class BookingController(Controller):
         return SeatMap(
             show_id=show_id,
             seats=[
-                SeatState(id=seat, category=category, price=show.prices[category],
-                          status=taken.get(seat, SeatStatus.AVAILABLE))
+                SeatState(
+                    id=seat,
+                    category=category,
+                    price=show.prices[category],
+                    status=taken.get(seat, SeatStatus.AVAILABLE),
+                )
                 for seat, category in show.seat_categories.items()
             ],
         )

@@ -30,8 +30,13 @@ class BookingResponse(msgspec.Struct, rename="camel"):
     @classmethod
     def of(cls, record: BookingRecord) -> "BookingResponse":
         return cls(
-            id=record.id, status=str(record.status), show_id=record.show_id, seats=list(record.seats),
-            amount=record.amount, currency=record.currency, hold_expires_at=record.hold_expires_at,
+            id=record.id,
+            status=str(record.status),
+            show_id=record.show_id,
+            seats=list(record.seats),
+            amount=record.amount,
+            currency=record.currency,
+            hold_expires_at=record.hold_expires_at,
             created_at=record.created_at,
         )
 

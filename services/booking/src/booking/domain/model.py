@@ -60,19 +60,20 @@ def select_seats(show: ShowView, seats: Sequence[str], *, now: datetime, max_sea
         raise InvalidSeatSelection(f"At most {max_seats} seats per booking.", field="seats")
     duplicates = sorted({seat for seat in seats if seats.count(seat) > 1})
     if duplicates:
-        raise InvalidSeatSelection(f"Seats listed twice: {', '.join(duplicates)}.", field="seats",
-                                   duplicateSeats=duplicates)
+        raise InvalidSeatSelection(
+            f"Seats listed twice: {', '.join(duplicates)}.", field="seats", duplicateSeats=duplicates
+        )
     unknown = sorted(seat for seat in seats if seat not in show.seat_categories)
     if unknown:
-        raise InvalidSeatSelection(f"No such seats in this show: {', '.join(unknown)}.", field="seats",
-                                   unknownSeats=unknown)
+        raise InvalidSeatSelection(
+            f"No such seats in this show: {', '.join(unknown)}.", field="seats", unknownSeats=unknown
+        )
     amount = sum((show.price_of(seat) for seat in seats), Decimal("0.00"))
     return SeatSelection(
         seats=tuple(seats),
         amount=amount.quantize(Decimal("0.01")),
         hold_expires_at=now + timedelta(seconds=show.hold_seconds),
     )
-
 
 
 @dataclass(frozen=True, slots=True)

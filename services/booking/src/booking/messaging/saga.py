@@ -25,7 +25,7 @@ from tickethub.contracts import (
 from tickethub.outbox import add_to_outbox
 
 _log = logging.getLogger("booking.saga")
-O = TypeVar("O", bound=BookingOutcome)
+OutcomeT = TypeVar("OutcomeT", bound=BookingOutcome)
 LATE_PAYMENT = "payment arrived after the seat hold had expired"
 
 
@@ -48,19 +48,27 @@ class BookingSaga:
     def __init__(self, store: BookingStore) -> None:
         self.store = store
 
-    async def _outcome(self, kind: type[O], record: BookingRecord, **extra: Any) -> O:
+    async def _outcome(self, kind: type[OutcomeT], record: BookingRecord, **extra: Any) -> OutcomeT:
         show = await self.store.load_show(record.show_id)
         return kind(
-            booking_id=record.id, user_id=record.user_id, user_email=record.user_email,
-            show_id=record.show_id, movie_title=show.movie_title if show else "",
+            booking_id=record.id,
+            user_id=record.user_id,
+            user_email=record.user_email,
+            show_id=record.show_id,
+            movie_title=show.movie_title if show else "",
             starts_at=show.starts_at if show else record.hold_expires_at,
-            seats=list(record.seats), amount=record.amount, currency=record.currency, **extra,
+            seats=list(record.seats),
+            amount=record.amount,
+            currency=record.currency,
+            **extra,
         )
 
     async def payment_succeeded(self, booking_id: str) -> HoldChange | None:
         confirmed = await self.store.confirm(booking_id)
         if confirmed is not None:
-            await add_to_outbox(BOOKING_CONFIRMED, booking_id, await self._outcome(BookingConfirmed, confirmed))
+            await add_to_outbox(
+                BOOKING_CONFIRMED, booking_id, await self._outcome(BookingConfirmed, confirmed)
+            )
             return HoldChange(confirmed, sell=True)
         current = await self.store.get(booking_id)
         if current is None:
@@ -69,8 +77,9 @@ class BookingSaga:
             return None  # the same result delivered again
         # The money arrived for a booking we can no longer honour: give it back (compensation).
         change = await self.expire(booking_id) if current.status is BookingStatus.PENDING else None
-        await add_to_outbox(REFUND_REQUESTED, booking_id, RefundRequested(booking_id=booking_id,
-                                                                           reason=LATE_PAYMENT))
+        await add_to_outbox(
+            REFUND_REQUESTED, booking_id, RefundRequested(booking_id=booking_id, reason=LATE_PAYMENT)
+        )
         return change
 
     async def payment_failed(self, booking_id: str, reason: str) -> HoldChange | None:
@@ -95,6 +104,8 @@ class BookingSaga:
     async def sweep(self, *, show_id: str | None = None, limit: int = 200) -> list[HoldChange]:
         """Expires PENDING bookings whose hold has run out; the caller releases their holds."""
         async with self.store.engine.transaction():
-            changes = [await self.expire(booking_id) for booking_id in
-                       await self.store.overdue(show_id=show_id, limit=limit)]
+            changes = [
+                await self.expire(booking_id)
+                for booking_id in await self.store.overdue(show_id=show_id, limit=limit)
+            ]
         return [change for change in changes if change is not None]

@@ -24,10 +24,11 @@ from tickethub.outbox import add_to_outbox
 
 ACTIVE_SEAT_INDEX = "booking_seats_active_seat"
 
-_BOOKING_COLUMNS = """
-    b.id::text AS id, b.user_id, b.user_email, b.show_id, b.status, b.amount, b.currency,
+_SELECT_BOOKINGS = """
+SELECT b.id::text AS id, b.user_id, b.user_email, b.show_id, b.status, b.amount, b.currency,
     b.hold_expires_at, b.created_at,
     ARRAY(SELECT s.seat_id FROM booking_seats s WHERE s.booking_id = b.id ORDER BY s.seat_id) AS seats
+FROM bookings b
 """
 
 
@@ -69,7 +70,11 @@ class BookingStore:
             WHERE shows.revision < EXCLUDED.revision
             RETURNING show_id
             """,
-            event.show_id, event.revision, event.status, event.movie_title, event.starts_at,
+            event.show_id,
+            event.revision,
+            event.status,
+            event.movie_title,
+            event.starts_at,
             event.hold_seconds,
             json.dumps({category: str(price) for category, price in event.prices.items()}),
             json.dumps({seat.seat_id: seat.category for seat in event.seats}),
@@ -101,32 +106,51 @@ class BookingStore:
     # -- creating a booking -------------------------------------------------------------------
 
     async def create_pending(
-        self, *, booking_id: str, user_id: str, user_email: str, show_id: str,
-        selection: SeatSelection, currency: str, payment_token: str | None, now: datetime,
+        self,
+        *,
+        booking_id: str,
+        user_id: str,
+        user_email: str,
+        show_id: str,
+        selection: SeatSelection,
+        currency: str,
+        payment_token: str | None,
+        now: datetime,
     ) -> None:
         """Booking PENDING + seats HELD + BookingRequested in the outbox, in one transaction.
 
         Raises SeatsTaken when the partial unique index finds a seat already HELD or SOLD.
         """
         event = BookingRequested(
-            booking_id=booking_id, user_id=user_id, show_id=show_id, seats=list(selection.seats),
-            amount=selection.amount, currency=currency, payment_token=payment_token,
+            booking_id=booking_id,
+            user_id=user_id,
+            show_id=show_id,
+            seats=list(selection.seats),
+            amount=selection.amount,
+            currency=currency,
+            payment_token=payment_token,
             hold_expires_at=selection.hold_expires_at,
         )
         try:
             async with self.engine.transaction():
                 await Booking.insert(
                     Booking(
-                        id=UUID(booking_id), user_id=user_id, user_email=user_email, show_id=show_id,
-                        status=BookingStatus.PENDING, amount=selection.amount, currency=currency,
-                        payment_token=payment_token, hold_expires_at=selection.hold_expires_at,
-                        created_at=now, updated_at=now,
+                        id=UUID(booking_id),
+                        user_id=user_id,
+                        user_email=user_email,
+                        show_id=show_id,
+                        status=BookingStatus.PENDING,
+                        amount=selection.amount,
+                        currency=currency,
+                        payment_token=payment_token,
+                        hold_expires_at=selection.hold_expires_at,
+                        created_at=now,
+                        updated_at=now,
                     )
                 )
                 await BookingSeat.insert(
                     *(
-                        BookingSeat(booking_id=UUID(booking_id), show_id=show_id, seat_id=seat,
-                                    status="HELD")
+                        BookingSeat(booking_id=UUID(booking_id), show_id=show_id, seat_id=seat, status="HELD")
                         for seat in selection.seats
                     )
                 )
@@ -147,15 +171,17 @@ class BookingStore:
     # -- reading ----------------------------------------------------------------------------------
 
     async def get(self, booking_id: str) -> BookingRecord | None:
-        rows = await Booking.raw(f"SELECT {_BOOKING_COLUMNS} FROM bookings b WHERE b.id = {{}}",
-                                 UUID(booking_id))
+        rows = await Booking.raw(_SELECT_BOOKINGS + "WHERE b.id = {}", UUID(booking_id))
         return _record(rows[0]) if rows else None
 
-    async def list_for_user(self, user_id: str, *, limit: int, offset: int) -> tuple[list[BookingRecord], int]:
+    async def list_for_user(
+        self, user_id: str, *, limit: int, offset: int
+    ) -> tuple[list[BookingRecord], int]:
         rows = await Booking.raw(
-            f"SELECT {_BOOKING_COLUMNS} FROM bookings b WHERE b.user_id = {{}} "
-            "ORDER BY b.created_at DESC, b.id LIMIT {} OFFSET {}",
-            user_id, limit, offset,
+            _SELECT_BOOKINGS + "WHERE b.user_id = {} ORDER BY b.created_at DESC, b.id LIMIT {} OFFSET {}",
+            user_id,
+            limit,
+            offset,
         )
         total = await Booking.count().where(Booking.user_id == user_id)
         return [_record(row) for row in rows], total
@@ -187,7 +213,8 @@ class BookingStore:
         rows = await Booking.raw(
             "UPDATE bookings SET status = {}, updated_at = now() "
             "WHERE id = {} AND status = 'PENDING' RETURNING id",
-            str(status), UUID(booking_id),
+            str(status),
+            UUID(booking_id),
         )
         if not rows:
             return None
@@ -208,11 +235,12 @@ class BookingStore:
 
     async def overdue(self, *, show_id: str | None, limit: int) -> list[str]:
         """Ids of PENDING bookings whose hold has expired (locked, skipping those being handled)."""
-        show_filter = "AND show_id = {}" if show_id else ""
-        args: list[Any] = [show_id] if show_id else []
         rows = await Booking.raw(
             "SELECT id::text AS id FROM bookings WHERE status = 'PENDING' AND hold_expires_at <= now() "
-            f"{show_filter} ORDER BY hold_expires_at LIMIT {{}} FOR UPDATE SKIP LOCKED",
-            *args, limit,
+            "AND ({}::varchar IS NULL OR show_id = {}) "
+            "ORDER BY hold_expires_at LIMIT {} FOR UPDATE SKIP LOCKED",
+            show_id,
+            show_id,
+            limit,
         )
         return [row["id"] for row in rows]

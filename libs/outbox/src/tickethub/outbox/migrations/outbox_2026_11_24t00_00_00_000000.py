@@ -4,7 +4,11 @@ ID = "2026-11-24T00:00:00:000000"
 VERSION = "1.38.0"
 DESCRIPTION = "outbox table; a statement trigger wakes the relay when a writer commits"
 
-forwards = sql_migration(app="outbox", migration_id=ID, description=DESCRIPTION, sql="""
+forwards = sql_migration(
+    app="outbox",
+    migration_id=ID,
+    description=DESCRIPTION,
+    sql="""
 CREATE TABLE outbox (
     id          bigserial PRIMARY KEY,
     topic       varchar(255) NOT NULL,
@@ -22,4 +26,5 @@ END $$;
 
 CREATE TRIGGER outbox_notify AFTER INSERT ON outbox
     FOR EACH STATEMENT EXECUTE FUNCTION outbox_notify();
-""")
+""",
+)
