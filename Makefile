@@ -9,7 +9,7 @@ MYPY_PATH := $(subst $(eval) ,:,$(wildcard libs/*/src services/*/src))
 MYPY_PACKAGES := $(foreach d,$(wildcard libs/*/src/tickethub/*/),-p tickethub.$(notdir $(d:/=))) \
 	$(foreach d,$(wildcard services/*/src/*/),-p $(notdir $(d:/=)))
 
-.PHONY: help bootstrap up down clean status urls test lint format bench
+.PHONY: help bootstrap install up down clean status urls test lint format bench
 
 help: ## list the commands
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -43,5 +43,8 @@ format: bootstrap ## apply ruff's formatting and safe fixes
 	@$(RUN) ruff check --fix .
 	@$(RUN) ruff format .
 
-test: bootstrap lint ## install what is missing, start real infrastructure, run every test, tear down
+install: bootstrap ## install the infrastructure binaries (Redis, nginx, Kafka, Mailpit, Jaeger) into the cache
+	@$(RUN) python -m tickethub.stack install
+
+test: bootstrap lint install ## install what is missing, start real infrastructure, run every test, tear down
 	@$(RUN) python -m tickethub.testing.run

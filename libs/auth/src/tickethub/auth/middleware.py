@@ -33,9 +33,12 @@ class BearerAuthMiddleware(AbstractAuthenticationMiddleware):
 
 
 def bearer_auth(verifier: JwksVerifier) -> DefineMiddleware:
-    """Routes opt out with `exclude_from_auth=True` (public reads, login, health)."""
+    """Routes opt out with `exclude_from_auth=True` (public reads, login, health); API docs are public."""
     return DefineMiddleware(
-        BearerAuthMiddleware, verifier=verifier, exclude_from_auth_key="exclude_from_auth"
+        BearerAuthMiddleware,
+        verifier=verifier,
+        exclude=[r"^/docs/"],
+        exclude_from_auth_key="exclude_from_auth",
     )
 
 

@@ -44,9 +44,9 @@ def database_lifespan(
 
 
 def violates(exc: BaseException, constraint: str) -> bool:
-    """True when `exc` (or what it wraps) is a unique violation of the named constraint or index."""
+    """True when `exc` (or what it wraps) violates the named constraint or unique index."""
     while exc is not None:
-        if isinstance(exc, asyncpg.UniqueViolationError):
+        if isinstance(exc, asyncpg.IntegrityConstraintViolationError):
             return getattr(exc, "constraint_name", None) == constraint
         exc = exc.__cause__ or exc.__context__  # type: ignore[assignment]
     return False

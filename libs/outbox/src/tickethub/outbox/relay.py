@@ -36,7 +36,6 @@ class OutboxRelay:
 
     async def publish_pending(self) -> int:
         """Publishes one batch; returns how many rows it published."""
-        published = 0
         async with self._engine.transaction():
             rows = await (
                 OutboxMessage.select()
@@ -54,8 +53,7 @@ class OutboxRelay:
             await asyncio.gather(*sends)
             if rows:
                 await OutboxMessage.delete().where(OutboxMessage.id.is_in([row["id"] for row in rows]))
-            published = len(rows)
-        return published
+        return len(rows)
 
     async def _publish(self, row: dict[str, Any], headers: dict[str, str]) -> None:
         await self._broker.publish(

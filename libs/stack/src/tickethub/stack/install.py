@@ -1,0 +1,406 @@
+"""Idempotent installers for the infrastructure binaries, cached outside the repository.
+
+Every installer prints `[install] <name>: ...` progress lines, takes a per-component file lock (so
+parallel test workers do not build twice), and records a fingerprint of what it built: a warm call
+only reads that fingerprint and returns at once.
+"""
+
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import stat
+import subprocess
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from tickethub.stack.paths import cache_dir
+
+KAFKA_VERSION = "3.9.2"
+# Kafka 3.9's own distribution logs through slf4j 1.7 + reload4j; the broker jars do not pull them in.
+_KAFKA_LOGGING = (("org.slf4j", "slf4j-reload4j", "1.7.36"), ("ch.qos.reload4j", "reload4j", "1.2.25"))
+_MAVEN_DEPENDENCY_PLUGIN = "org.apache.maven.plugins:maven-dependency-plugin:3.8.1"
+
+MAILPIT_VERSION = "v1.27.11"
+_MAILPIT_MODULE = "github.com/axllent/mailpit"
+
+JAEGER_VERSION = "v2.13.0"
+# Jaeger tags v2 releases on its v1 Go module (no /v2 path): v1.76.0 is the v2.13.0 source.
+_JAEGER_MODULE = "github.com/jaegertracing/jaeger"
+_JAEGER_MODULE_VERSION = "v1.76.0"
+
+# Debian package that provides each command, installed only when the command is missing.
+_DEBIAN_PACKAGES = {
+    "redis-server": "redis-server",
+    "nginx": "nginx-light",
+    "postgres": "postgresql-15",
+    "java": "openjdk-17-jre-headless",
+    "mvn": "maven",
+    "npm": "npm",
+}
+# Debian puts server binaries in sbin or in versioned directories that are not on a user's PATH.
+_EXTRA_BIN_DIRS = (Path("/usr/sbin"), Path("/sbin"), Path("/usr/local/go/bin"))
+_HEARTBEAT_SECONDS = 30.0
+# -buildvcs=false: the cache may sit inside some git checkout, whose state must not leak into builds.
+_GO_BUILD = ("build", "-trimpath", "-buildvcs=false")
+
+
+class InstallError(RuntimeError):
+    """An installer step failed; the message says which and where its log is."""
+
+
+@dataclass(frozen=True)
+class DebianBinaries:
+    """Server binaries provided by Debian packages."""
+
+    postgres_bin_dir: Path
+    redis_server: Path
+    nginx: Path
+
+
+@dataclass(frozen=True)
+class KafkaInstall:
+    """A Kafka broker runtime: every jar `kafka.Kafka` and `kafka.tools.StorageTool` need."""
+
+    version: str
+    libs_dir: Path
+    java: Path
+
+    @property
+    def classpath(self) -> str:
+        return str(self.libs_dir / "*")
+
+
+def progress(component: str, message: str) -> None:
+    print(f"[install] {component}: {message}", flush=True)
+
+
+def ensure_debian_packages() -> DebianBinaries:
+    """Install PostgreSQL, Redis and nginx from Debian when their binaries are missing."""
+    missing = _missing_packages(["redis-server", "nginx"])
+    if postgres_bin_dir() is None:
+        missing.append(_DEBIAN_PACKAGES["postgres"])
+    _apt_install("debian", missing)
+    pg_bin = postgres_bin_dir()
+    if pg_bin is None:
+        raise InstallError("postgres is still missing after installing postgresql-15")
+    return DebianBinaries(postgres_bin_dir=pg_bin, redis_server=_which("redis-server"), nginx=_which("nginx"))
+
+
+def postgres_bin_dir() -> Path | None:
+    """Newest /usr/lib/postgresql/<major>/bin holding the server, else the one on PATH."""
+    candidates = sorted(
+        Path("/usr/lib/postgresql").glob("*/bin/postgres"), key=lambda p: _int_or_zero(p.parent.parent.name)
+    )
+    if candidates:
+        return candidates[-1].parent
+    found = _find_command("postgres")
+    return found.parent if found else None
+
+
+def ensure_kafka() -> KafkaInstall:
+    """Resolve the Kafka broker jars (plus a logging backend) from Maven Central into the cache."""
+    home = cache_dir() / "kafka" / KAFKA_VERSION
+    pom = _kafka_pom()
+    libs_dir = home / "libs"
+    with _install_lock(home, "kafka", fingerprint=pom) as needed:
+        if not needed:
+            return KafkaInstall(version=KAFKA_VERSION, libs_dir=libs_dir, java=_which("java"))
+        _apt_install("kafka", _missing_packages(["java", "mvn"]))
+        (home / "pom.xml").write_text(pom)
+        staging = home / "libs.partial"
+        shutil.rmtree(staging, ignore_errors=True)
+        progress("kafka", f"resolving Kafka {KAFKA_VERSION} jars from Maven Central...")
+        _run(
+            "kafka",
+            [
+                "mvn",
+                "-B",
+                "--no-transfer-progress",
+                f"-Dmaven.repo.local={home / 'maven-repo'}",
+                f"{_MAVEN_DEPENDENCY_PLUGIN}:copy-dependencies",
+                "-DincludeScope=runtime",
+                f"-DoutputDirectory={staging}",
+            ],
+            log=home / "install.log",
+            cwd=home,
+        )
+        shutil.rmtree(libs_dir, ignore_errors=True)
+        staging.rename(libs_dir)
+        # The jars are copied out; the private Maven repository would only double the disk use.
+        shutil.rmtree(home / "maven-repo", ignore_errors=True)
+        progress("kafka", f"{len(list(libs_dir.glob('*.jar')))} jars in {libs_dir}")
+    return KafkaInstall(version=KAFKA_VERSION, libs_dir=libs_dir, java=_which("java"))
+
+
+def ensure_mailcatcher() -> Path:
+    """Build Mailpit (SMTP catcher with web UI and JSON API) and return its binary.
+
+    The Go module lacks the web UI bundle (built by npm in Mailpit's release pipeline), so this
+    builds the bundle from the module's own ui-src and package-lock.json before `go build` embeds it.
+    """
+    home = cache_dir() / "mailpit" / MAILPIT_VERSION
+    binary = home / "mailpit"
+    ldflags = f"-s -w -X {_MAILPIT_MODULE}/config.Version={MAILPIT_VERSION}"
+    with _install_lock(home, "mailpit", fingerprint=f"{MAILPIT_VERSION} {ldflags}") as needed:
+        if not needed:
+            return binary
+        _apt_install("mailpit", _missing_packages(["npm"]))
+        go = _go()
+        log = home / "install.log"
+        progress("mailpit", f"downloading {_MAILPIT_MODULE}@{MAILPIT_VERSION} from the Go module proxy...")
+        module = _go_mod_download(go, f"{_MAILPIT_MODULE}@{MAILPIT_VERSION}", log)
+        src = home / "src"
+        shutil.rmtree(src, ignore_errors=True)
+        shutil.copytree(module["Dir"], src)
+        _make_writable(src)  # the module cache is read-only; npm writes node_modules and the bundle
+        progress("mailpit", "installing the web UI's npm dependencies (npm ci)...")
+        _run("mailpit", ["npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund"], log=log, cwd=src)
+        progress("mailpit", "bundling the web UI (esbuild)...")
+        _run("mailpit", ["npm", "run", "package"], log=log, cwd=src)
+        if not (src / "server" / "ui" / "dist" / "app.js").is_file():
+            raise InstallError(f"mailpit: the UI bundle was not produced, see {log}")
+        progress("mailpit", "compiling (go build)...")
+        _run(
+            "mailpit",
+            [str(go), *_GO_BUILD, f"-ldflags={ldflags}", "-o", str(binary), "."],
+            log=log,
+            cwd=src,
+            env={"CGO_ENABLED": "0"},
+        )
+        shutil.rmtree(src)
+        progress("mailpit", f"installed {binary}")
+    return binary
+
+
+def ensure_jaeger() -> Path:
+    """Build the Jaeger v2 all-in-one binary from the Go module proxy and return its path.
+
+    `go install ...@version` refuses Jaeger because its go.mod has a replace directive, so this builds
+    it from a tiny wrapper module with the same replace. The wrapper's go.sum is Jaeger's own: the
+    checksum database has no entries for some of Jaeger's dependency versions, and Jaeger's go.sum
+    pins exactly the hashes upstream tested. The web UI is not in the Go module: the binary serves a
+    placeholder page at / while the query API (/api/...) is complete.
+    """
+    home = cache_dir() / "jaeger" / JAEGER_VERSION
+    binary = home / "jaeger"
+    ldflags = f"-s -w -X {_JAEGER_MODULE}/internal/version.latestVersion={JAEGER_VERSION}"
+    fingerprint = f"{_JAEGER_MODULE}@{_JAEGER_MODULE_VERSION} {ldflags}"
+    with _install_lock(home, "jaeger", fingerprint=fingerprint) as needed:
+        if not needed:
+            return binary
+        go = _go()
+        log = home / "install.log"
+        progress(
+            "jaeger", f"downloading {_JAEGER_MODULE}@{_JAEGER_MODULE_VERSION} from the Go module proxy..."
+        )
+        module = _go_mod_download(go, f"{_JAEGER_MODULE}@{_JAEGER_MODULE_VERSION}", log)
+        wrapper = home / "build"
+        shutil.rmtree(wrapper, ignore_errors=True)
+        wrapper.mkdir(parents=True)
+        _write_jaeger_wrapper(go, wrapper, module, log)
+        progress("jaeger", "compiling (go build; a cold build takes several minutes on 2 cores)...")
+        _run(
+            "jaeger",
+            [
+                str(go),
+                *_GO_BUILD,
+                "-mod=mod",
+                f"-ldflags={ldflags}",
+                "-o",
+                str(binary),
+                f"{_JAEGER_MODULE}/cmd/jaeger",
+            ],
+            log=log,
+            cwd=wrapper,
+        )
+        shutil.rmtree(wrapper)
+        progress("jaeger", f"installed {binary}")
+    return binary
+
+
+def _kafka_pom() -> str:
+    deps = [("org.apache.kafka", "kafka_2.13", KAFKA_VERSION), *_KAFKA_LOGGING]
+    xml_deps = "\n".join(
+        f"    <dependency><groupId>{group}</groupId><artifactId>{artifact}</artifactId>"
+        f"<version>{version}</version></dependency>"
+        for group, artifact, version in deps
+    )
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<!-- Generated by tickethub.stack.install: the runtime classpath of a Kafka broker. -->
+<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>io.tickethub.local</groupId>
+  <artifactId>kafka-runtime</artifactId>
+  <version>{KAFKA_VERSION}</version>
+  <packaging>pom</packaging>
+  <dependencies>
+{xml_deps}
+  </dependencies>
+</project>
+"""
+
+
+def _write_jaeger_wrapper(go: Path, wrapper: Path, module: Mapping[str, str], log: Path) -> None:
+    upstream = Path(module["Dir"])
+    upstream_mod = json.loads(
+        subprocess.run(
+            [str(go), "mod", "edit", "-json", str(upstream / "go.mod")],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+    )
+    _run("jaeger", [str(go), "mod", "init", "tickethub.local/jaeger-build"], log=log, cwd=wrapper)
+    edits = [f"-go={upstream_mod['Go']}", f"-require={_JAEGER_MODULE}@{_JAEGER_MODULE_VERSION}"]
+    for rep in upstream_mod.get("Replace") or []:
+        old, new = rep["Old"], rep["New"]
+        old_spec = f"{old['Path']}@{old['Version']}" if old.get("Version") else old["Path"]
+        new_spec = f"{new['Path']}@{new['Version']}" if new.get("Version") else new["Path"]
+        edits.append(f"-replace={old_spec}={new_spec}")
+    _run("jaeger", [str(go), "mod", "edit", *edits], log=log, cwd=wrapper)
+    own_sums = (
+        f"{_JAEGER_MODULE} {_JAEGER_MODULE_VERSION} {module['Sum']}\n"
+        f"{_JAEGER_MODULE} {_JAEGER_MODULE_VERSION}/go.mod {module['GoModSum']}\n"
+    )
+    (wrapper / "go.sum").write_text((upstream / "go.sum").read_text() + own_sums)
+
+
+def _go() -> Path:
+    go = _find_command("go")
+    if go is None:
+        # Debian's golang is too old for these modules: Go itself is a machine prerequisite.
+        raise InstallError("go (>= 1.24) is required on PATH or in /usr/local/go/bin")
+    return go
+
+
+def _go_mod_download(go: Path, spec: str, log: Path) -> dict[str, str]:
+    out = _run("go", [str(go), "mod", "download", "-json", spec], log=log, cwd=log.parent, capture=True)
+    info: dict[str, str] = json.loads(out)
+    return info
+
+
+@contextmanager
+def _install_lock(home: Path, component: str, *, fingerprint: str) -> Iterator[bool]:
+    """Yield True when `home` must be (re)built; record the fingerprint when the build succeeds."""
+    stamp = home / ".installed"
+    digest = hashlib.sha256(fingerprint.encode()).hexdigest()
+    if _read(stamp) == digest:
+        progress(component, f"cached in {home}")
+        yield False
+        return
+    home.mkdir(parents=True, exist_ok=True)
+    with (home.parent / f".{home.name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # another process may be building the same thing right now
+        if _read(stamp) == digest:
+            progress(component, f"cached in {home} (built by another process)")
+            yield False
+            return
+        stamp.unlink(missing_ok=True)
+        started = time.monotonic()
+        yield True
+        stamp.write_text(digest)
+        progress(component, f"done in {time.monotonic() - started:.0f} s")
+
+
+def _missing_packages(commands: Sequence[str]) -> list[str]:
+    return [_DEBIAN_PACKAGES[c] for c in commands if _find_command(c) is None]
+
+
+def _apt_install(component: str, missing: Sequence[str]) -> None:
+    if not missing:
+        progress(component, "Debian packages present")
+        return
+    if os.geteuid() != 0:
+        raise InstallError(
+            f"missing Debian packages, install them with: sudo apt-get install -y {' '.join(missing)}"
+        )
+    env = {"DEBIAN_FRONTEND": "noninteractive"}
+    log = cache_dir() / "apt.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    progress(component, "apt-get update...")
+    _run(component, ["apt-get", "update", "-q"], log=log, cwd=log.parent, env=env)
+    progress(component, f"apt-get install {' '.join(missing)}...")
+    _run(
+        component,
+        ["apt-get", "install", "-y", "-q", "--no-install-recommends", *missing],
+        log=log,
+        cwd=log.parent,
+        env=env,
+    )
+
+
+def _run(
+    component: str,
+    cmd: Sequence[str],
+    *,
+    log: Path,
+    cwd: Path,
+    env: Mapping[str, str] | None = None,
+    capture: bool = False,
+) -> str:
+    """Run a step with its output appended to `log`, printing a heartbeat while it runs long."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+    with log.open("a") as log_file:
+        log_file.write(f"$ {' '.join(cmd)}\n")
+        log_file.flush()
+        proc = subprocess.Popen(
+            cmd,
+            cwd=cwd,
+            env={**os.environ, **(env or {})},
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE if capture else log_file,
+            stderr=log_file,
+            text=True,
+        )
+        while True:
+            try:
+                out, _ = proc.communicate(timeout=_HEARTBEAT_SECONDS)
+                break
+            except subprocess.TimeoutExpired:
+                progress(component, f"still running ({time.monotonic() - started:.0f} s)...")
+    if proc.returncode != 0:
+        raise InstallError(f"{component}: `{' '.join(cmd)}` failed ({proc.returncode}):\n{_tail(log)}")
+    return out or ""
+
+
+def _find_command(name: str) -> Path | None:
+    found = shutil.which(name)
+    if found:
+        return Path(found)
+    for directory in _EXTRA_BIN_DIRS:
+        if (directory / name).is_file() and os.access(directory / name, os.X_OK):
+            return directory / name
+    return None
+
+
+def _which(name: str) -> Path:
+    found = _find_command(name)
+    if found is None:
+        raise InstallError(f"{name} is still missing after installing {_DEBIAN_PACKAGES[name]}")
+    return found
+
+
+def _make_writable(root: Path) -> None:
+    for path in [root, *root.rglob("*")]:
+        path.chmod(path.stat().st_mode | stat.S_IWUSR)
+
+
+def _read(path: Path) -> str | None:
+    try:
+        return path.read_text()
+    except FileNotFoundError:
+        return None
+
+
+def _tail(path: Path, lines: int = 30) -> str:
+    return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+
+
+def _int_or_zero(text: str) -> int:
+    return int(text) if text.isdigit() else 0

@@ -1,0 +1,74 @@
+"""Readiness probes that speak each server's own protocol, so "ready" means "answers requests"
+rather than "opened a socket" (Kafka and Redis accept connections before they can serve).
+
+Every probe returns False instead of raising, and is bounded by a short socket timeout.
+"""
+
+import socket
+import struct
+import urllib.error
+import urllib.request
+
+from tickethub.stack.ports import LOOPBACK
+
+_TIMEOUT = 1.0
+_KAFKA_API_VERSIONS = 18
+
+
+def http_ok(url: str) -> bool:
+    """True when GET url answers 200."""
+    try:
+        with urllib.request.urlopen(url, timeout=_TIMEOUT) as response:  # noqa: S310 (loopback URLs only)
+            return bool(response.status == 200)
+    except (OSError, urllib.error.URLError):
+        return False
+
+
+def redis_ping(port: int) -> bool:
+    """True when Redis answers PING with PONG (not LOADING while it replays its append-only file)."""
+    try:
+        with socket.create_connection((LOOPBACK, port), timeout=_TIMEOUT) as sock:
+            sock.sendall(b"PING\r\n")
+            return sock.recv(64).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+def smtp_greets(port: int) -> bool:
+    """True when an SMTP server sends its 220 greeting."""
+    try:
+        with socket.create_connection((LOOPBACK, port), timeout=_TIMEOUT) as sock:
+            greeting = sock.recv(512)
+            sock.sendall(b"QUIT\r\n")
+            return greeting.startswith(b"220")
+    except OSError:
+        return False
+
+
+def kafka_api_versions(port: int) -> bool:
+    """True when a Kafka broker answers an ApiVersions v0 request without error.
+
+    The broker only processes requests once it has joined the KRaft quorum and been unfenced, so this
+    is the earliest moment clients can create topics and produce.
+    """
+    correlation_id = 1
+    client_id = b"tickethub-stack"
+    header = struct.pack(">hhih", _KAFKA_API_VERSIONS, 0, correlation_id, len(client_id)) + client_id
+    try:
+        with socket.create_connection((LOOPBACK, port), timeout=_TIMEOUT) as sock:
+            sock.sendall(struct.pack(">i", len(header)) + header)
+            (size,) = struct.unpack(">i", _recv_exactly(sock, 4))
+            answer: tuple[int, int] = struct.unpack(">ih", _recv_exactly(sock, size)[:6])
+    except (OSError, struct.error):
+        return False
+    return answer == (correlation_id, 0)  # our correlation id, error code NONE
+
+
+def _recv_exactly(sock: socket.socket, size: int) -> bytes:
+    chunks = bytearray()
+    while len(chunks) < size:
+        chunk = sock.recv(size - len(chunks))
+        if not chunk:
+            raise ConnectionError("connection closed mid-response")
+        chunks += chunk
+    return bytes(chunks)

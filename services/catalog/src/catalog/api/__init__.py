@@ -1,0 +1,1 @@
+"""HTTP interface of the catalog: controllers and their request/response DTOs."""

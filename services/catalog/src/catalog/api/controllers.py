@@ -1,0 +1,285 @@
+"""Catalog HTTP endpoints: thin adapters from requests to the store and domain, and back to DTOs.
+
+Reads are public (browsing needs no account); every write needs an ADMIN bearer token.
+"""
+
+import datetime as dt
+from datetime import UTC, datetime
+from typing import Annotated, Any
+from uuid import UUID
+
+from litestar import Controller, get, post, put
+from litestar.datastructures import State
+from litestar.di import NamedDependency, Provide
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.params import FromPath, JSONBody, QueryParameter
+
+from catalog.api.dto import (
+    HallIn,
+    HallOut,
+    HallPage,
+    LayoutIn,
+    LayoutOut,
+    MovieIn,
+    MovieOut,
+    MoviePage,
+    Problem,
+    ShowIn,
+    ShowOut,
+    ShowPage,
+    TheatreIn,
+    TheatreOut,
+    TheatrePage,
+    page_of,
+)
+from catalog.domain.layout import expand_layout
+from catalog.domain.model import RowSpec, ShowRequest
+from catalog.store.repository import CatalogStore
+from tickethub.auth import ADMIN, requires_role
+from tickethub.web.errors import PROBLEM_JSON
+
+ADMIN_ONLY = [requires_role(ADMIN)]
+PUBLIC: list[dict[str, list[str]]] = [{}]  # OpenAPI: no credentials needed (overrides the global bearer)
+
+Limit = Annotated[int, QueryParameter(ge=1, le=100, description="page size (1..100)")]
+Offset = Annotated[int, QueryParameter(ge=0, description="items to skip")]
+
+
+def _problem(description: str) -> ResponseSpec:
+    return ResponseSpec(Problem, description=description, media_type=PROBLEM_JSON, generate_examples=False)
+
+
+_MALFORMED: dict[int, ResponseSpec] = {400: _problem("The body is not a JSON object.")}
+_AUTH: dict[int, ResponseSpec] = {
+    401: _problem("No bearer token, or it is invalid or expired."),
+    403: _problem("The token's role is not ADMIN."),
+}
+_INVALID: dict[int, ResponseSpec] = {422: _problem("A field is invalid; `errors` names each one.")}
+
+
+def provide_catalog(state: State) -> CatalogStore:
+    store: CatalogStore = state.catalog
+    return store
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class CatalogController(Controller):
+    dependencies = {"catalog": Provide(provide_catalog, sync_to_thread=False)}
+
+
+class MovieController(CatalogController):
+    path = "/movies"
+    tags = ["movies"]
+
+    @post(
+        summary="Add a movie",
+        guards=ADMIN_ONLY,
+        description="Needs an ADMIN token.",
+        responses=_MALFORMED | _AUTH | _INVALID,
+    )
+    async def add_movie(self, data: JSONBody[MovieIn], catalog: NamedDependency[CatalogStore]) -> MovieOut:
+        movie = await catalog.add_movie(
+            title=data.title.strip(),
+            duration_minutes=data.duration_minutes,
+            language=data.language,
+            genre=data.genre,
+            description=data.description,
+        )
+        return MovieOut.of(movie)
+
+    @get(summary="List movies", exclude_from_auth=True, security=PUBLIC, responses=_INVALID)
+    async def list_movies(
+        self, catalog: NamedDependency[CatalogStore], limit: Limit = 50, offset: Offset = 0
+    ) -> MoviePage:
+        page = await catalog.movies(limit=limit, offset=offset)
+        return page_of(MoviePage, page, [MovieOut.of(movie) for movie in page.items])
+
+    @get(
+        "/{movie_id:str}",
+        summary="Get a movie",
+        exclude_from_auth=True,
+        security=PUBLIC,
+        responses={404: _problem("No such movie.")},
+    )
+    async def get_movie(self, movie_id: FromPath[str], catalog: NamedDependency[CatalogStore]) -> MovieOut:
+        return MovieOut.of(await catalog.movie(movie_id))
+
+
+class TheatreController(CatalogController):
+    path = "/theatres"
+    tags = ["theatres"]
+
+    @post(
+        summary="Add a theatre",
+        guards=ADMIN_ONLY,
+        description="Needs an ADMIN token.",
+        responses=_MALFORMED | _AUTH | _INVALID,
+    )
+    async def add_theatre(
+        self, data: JSONBody[TheatreIn], catalog: NamedDependency[CatalogStore]
+    ) -> TheatreOut:
+        theatre = await catalog.add_theatre(
+            name=data.name.strip(), city=data.city.strip(), address=data.address
+        )
+        return TheatreOut.of(theatre)
+
+    @get(summary="List theatres", exclude_from_auth=True, security=PUBLIC, responses=_INVALID)
+    async def list_theatres(
+        self, catalog: NamedDependency[CatalogStore], limit: Limit = 50, offset: Offset = 0
+    ) -> TheatrePage:
+        page = await catalog.theatres(limit=limit, offset=offset)
+        return page_of(TheatrePage, page, [TheatreOut.of(theatre) for theatre in page.items])
+
+    @get(
+        "/{theatre_id:str}",
+        summary="Get a theatre",
+        exclude_from_auth=True,
+        security=PUBLIC,
+        responses={404: _problem("No such theatre.")},
+    )
+    async def get_theatre(
+        self, theatre_id: FromPath[str], catalog: NamedDependency[CatalogStore]
+    ) -> TheatreOut:
+        return TheatreOut.of(await catalog.theatre(theatre_id))
+
+    @post(
+        "/{theatre_id:str}/halls",
+        summary="Add a hall to a theatre",
+        guards=ADMIN_ONLY,
+        description="Needs an ADMIN token. Hall names are unique within a theatre.",
+        responses=_MALFORMED
+        | _AUTH
+        | _INVALID
+        | {404: _problem("No such theatre."), 409: _problem("The theatre already has a hall of that name.")},
+    )
+    async def add_hall(
+        self, theatre_id: FromPath[str], data: JSONBody[HallIn], catalog: NamedDependency[CatalogStore]
+    ) -> HallOut:
+        return HallOut.of(await catalog.add_hall(theatre_id, name=data.name.strip()))
+
+    @get(
+        "/{theatre_id:str}/halls",
+        summary="List the halls of a theatre",
+        exclude_from_auth=True,
+        security=PUBLIC,
+        responses=_INVALID | {404: _problem("No such theatre.")},
+    )
+    async def list_halls(
+        self,
+        theatre_id: FromPath[str],
+        catalog: NamedDependency[CatalogStore],
+        limit: Limit = 50,
+        offset: Offset = 0,
+    ) -> HallPage:
+        page = await catalog.halls(theatre_id, limit=limit, offset=offset)
+        return page_of(HallPage, page, [HallOut.of(hall) for hall in page.items])
+
+
+class HallController(CatalogController):
+    path = "/halls"
+    tags = ["halls"]
+
+    @put(
+        "/{hall_id:str}/seats",
+        summary="Replace the seat layout of a hall",
+        guards=ADMIN_ONLY,
+        description=(
+            "Needs an ADMIN token. Each row gives `count` seats `<name>1..<name><count>` of one price "
+            "category. Refused (409) while a SCHEDULED show of the hall has not ended."
+        ),
+        responses=_MALFORMED
+        | _AUTH
+        | _INVALID
+        | {404: _problem("No such hall."), 409: _problem("A scheduled show of the hall has not ended yet.")},
+    )
+    async def replace_seats(
+        self, hall_id: FromPath[str], data: JSONBody[LayoutIn], catalog: NamedDependency[CatalogStore]
+    ) -> LayoutOut:
+        rows = [RowSpec(name=row.name, count=row.count, category=row.category) for row in data.rows]
+        layout = await catalog.replace_layout(expand_layout(hall_id, rows), now=_now())
+        return LayoutOut.of(layout)
+
+    @get(
+        "/{hall_id:str}/seats",
+        summary="Get the seat layout of a hall",
+        exclude_from_auth=True,
+        security=PUBLIC,
+        responses={404: _problem("No such hall.")},
+    )
+    async def get_seats(self, hall_id: FromPath[str], catalog: NamedDependency[CatalogStore]) -> LayoutOut:
+        return LayoutOut.of(await catalog.layout(hall_id))
+
+
+class ShowController(CatalogController):
+    path = "/shows"
+    tags = ["shows"]
+
+    @post(
+        summary="Schedule a show",
+        guards=ADMIN_ONLY,
+        description=(
+            "Needs an ADMIN token. The hall must have a seat layout; every seat category of it needs a "
+            "price (a positive decimal string with at most 2 decimals) and no other category may be "
+            "priced. The hall is busy from `startsAt` until the movie ends plus a 15-minute cleaning gap; "
+            "a show overlapping another SCHEDULED show of the hall is refused (409). `holdSeconds` "
+            "(60..3600, default 600) is how long a booking holds its seats."
+        ),
+        responses=_MALFORMED
+        | _AUTH
+        | _INVALID
+        | {
+            404: _problem("No such movie or hall (the problem says which)."),
+            409: _problem("The hall has no seat layout, or the show overlaps another show of the hall."),
+        },
+    )
+    async def schedule_show(self, data: JSONBody[ShowIn], catalog: NamedDependency[CatalogStore]) -> ShowOut:
+        request = ShowRequest(
+            movie_id=str(data.movie_id),
+            hall_id=str(data.hall_id),
+            starts_at=data.starts_at,
+            prices=data.prices,
+            hold_seconds=data.hold_seconds,
+        )
+        return ShowOut.of(await catalog.create_show(request, now=_now()))
+
+    @get(
+        summary="List shows",
+        exclude_from_auth=True,
+        security=PUBLIC,
+        description=(
+            "Filters combine: `city` (case-insensitive), `movieId`, and `date` (YYYY-MM-DD), which "
+            "selects shows whose `startsAt` falls on that calendar day in UTC. Ordered by start time."
+        ),
+        responses=_INVALID,
+    )
+    async def list_shows(
+        self,
+        *,
+        catalog: NamedDependency[CatalogStore],
+        # Named as on the wire, so a validation error names the query parameter the client sent.
+        city: Annotated[str | None, QueryParameter(max_length=100, description="city of the theatre")] = None,
+        movieId: Annotated[UUID | None, QueryParameter(description="only shows of this movie")] = None,
+        date: Annotated[
+            dt.date | None, QueryParameter(description="UTC calendar day of startsAt, YYYY-MM-DD")
+        ] = None,
+        limit: Limit = 50,
+        offset: Offset = 0,
+    ) -> ShowPage:
+        page = await catalog.shows(city=city, movie_id=movieId, day=date, limit=limit, offset=offset)
+        return page_of(ShowPage, page, [ShowOut.of(show) for show in page.items])
+
+    @get(
+        "/{show_id:str}",
+        summary="Get a show",
+        exclude_from_auth=True,
+        security=PUBLIC,
+        responses={404: _problem("No such show.")},
+    )
+    async def get_show(self, show_id: FromPath[str], catalog: NamedDependency[CatalogStore]) -> ShowOut:
+        return ShowOut.of(await catalog.show(show_id))
+
+
+CONTROLLERS: list[Any] = [MovieController, TheatreController, HallController, ShowController]

@@ -1,0 +1,46 @@
+"""The catalog process: movies, theatres, halls, seat layouts and shows, published to booking."""
+
+from litestar import Litestar
+
+from catalog.api.controllers import CONTROLLERS
+from catalog.settings import Settings
+from catalog.store.repository import CatalogStore
+from catalog.store.tables import TABLES
+from tickethub.auth import JwksVerifier, bearer_auth
+from tickethub.contracts import SHOW_PUBLISHED
+from tickethub.db import bind_tables, database_lifespan, make_engine, ping
+from tickethub.messaging import broker_lifespan, create_broker
+from tickethub.outbox import OutboxMessage, OutboxRelay, relay_lifespan
+from tickethub.telemetry import configure_telemetry
+from tickethub.web.app import create_service_app
+
+DESCRIPTION = """\
+Movies, theatres, halls with seat layouts, and shows with a price per seat category.
+
+Reads are public. Writes need a bearer token of an ADMIN. Every change of a show is published as a
+`ShowPublished` event (topic `catalog.show-published.v1`, key = show id) from which the booking
+service builds its read model. Errors are `application/problem+json`.
+"""
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or Settings()  # fields come from the environment
+    engine = make_engine(settings.database_url)
+    bind_tables(engine, [*TABLES, OutboxMessage])
+    broker = create_broker(settings, configure_telemetry(settings))
+    relay = OutboxRelay(engine, broker, poll_seconds=settings.outbox_poll_seconds)
+    verifier = JwksVerifier(settings.jwks_url, issuer=settings.jwt_issuer, audience=settings.jwt_audience)
+    return create_service_app(
+        service="catalog",
+        settings=settings,
+        route_handlers=CONTROLLERS,
+        description=DESCRIPTION,
+        lifespan=[
+            database_lifespan(engine, settings),
+            broker_lifespan(broker, settings, [SHOW_PUBLISHED]),
+            relay_lifespan(relay),
+        ],
+        readiness={"postgres": lambda: ping(engine)},
+        middleware=[bearer_auth(verifier)],
+        state={"catalog": CatalogStore(engine)},
+    )

@@ -1,0 +1,1 @@
+"""Catalog rules: seat layouts, prices and show scheduling. No I/O, no framework imports."""

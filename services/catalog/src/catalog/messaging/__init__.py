@@ -1,0 +1,1 @@
+"""What catalog tells other services over Kafka (it consumes nothing)."""

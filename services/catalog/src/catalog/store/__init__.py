@@ -1,0 +1,1 @@
+"""Persistence of the catalog: tables, queries and SQL migrations."""
