@@ -11,7 +11,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 class ProcessSettings(BaseSettings):
     """Settings every process has."""
 
-    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+    # Errors name the variable but never echo its value (URLs carry passwords, keys are secret).
+    model_config = SettingsConfigDict(extra="ignore", frozen=True, hide_input_in_errors=True)
 
     service_name: str = Field(default="tickethub", validation_alias="OTEL_SERVICE_NAME")
     log_level: str = Field(default="INFO", validation_alias="LOG_LEVEL")

@@ -21,6 +21,10 @@ from tickethub.web.health import ReadinessCheck, health_handlers
 Lifespan = Callable[[Litestar], AbstractAsyncContextManager[None]]
 
 
+# OpenAPI security of a public route: one empty requirement. (`security=[]` inherits the bearer.)
+PUBLIC: list[dict[str, list[str]]] = [{}]
+
+
 def docs_path(service: str) -> str:
     """Each service's OpenAPI lives under its own prefix so one entrypoint can route them all."""
     return f"/docs/{service}"

@@ -17,6 +17,7 @@ from booking.settings import Settings
 from booking.store.bookings import BookingStore
 from booking.store.holds import SeatHolds
 from tickethub.auth import Identity
+from tickethub.web.app import PUBLIC
 from tickethub.web.errors import problem_responses
 
 _UUID = re.compile(r"^[0-9a-fA-F-]{36}$")
@@ -117,7 +118,7 @@ class BookingController(Controller):
         "/show/{show_id:str}",
         summary="Seat map of a show with each seat's status and price",
         exclude_from_auth=True,
-        security=[],
+        security=PUBLIC,
         responses=problem_responses(UnknownShow),
     )
     async def seat_map(self, show_id: FromPath[str], store: NamedDependency[BookingStore]) -> SeatMap:

@@ -1,0 +1,190 @@
+"""Identity endpoints: thin adapters from HTTP to the account rules and the account store."""
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID, uuid4
+
+from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import CacheControlHeader
+from litestar.di import NamedDependency
+from litestar.params import JSONBody
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
+
+from tickethub.auth import ADMIN, Identity, requires_role
+from tickethub.web.app import PUBLIC
+from tickethub.web.errors import problem_responses
+from tickethub.web.health import ReadinessCheck, run_checks
+from users.api.dto import AccessToken, AccountView, Credentials, JsonWebKeySet, Registration, ServiceStatus
+from users.domain.accounts import (
+    WRONG_CREDENTIALS,
+    Account,
+    EmailAlreadyRegistered,
+    InvalidCredentials,
+    Role,
+    UnknownAccount,
+    new_account,
+    normalize_email,
+)
+from users.domain.passwords import PasswordHashing
+from users.domain.tokens import TokenPolicy, access_token_claims
+from users.keys import SigningKeys
+from users.store import repository
+
+NO_STORE = CacheControlHeader(no_store=True)
+
+
+async def register_account(hashing: PasswordHashing, data: Registration, role: Role) -> AccountView:
+    normalized = normalize_email(data.email)
+    if await repository.email_registered(normalized):  # fail fast, before ~200 ms of hashing
+        raise EmailAlreadyRegistered()
+    account = await repository.add_account(
+        new_account(
+            account_id=uuid4(),
+            email=data.email,
+            name=data.name,
+            role=role,
+            password_hash=await hashing.hash(data.password),
+            now=datetime.now(UTC),
+        )
+    )
+    if account is None:  # registered concurrently between the check and the insert
+        raise EmailAlreadyRegistered()
+    return AccountView.of(account)
+
+
+def issue_token(signing_keys: SigningKeys, policy: TokenPolicy, account: Account) -> AccessToken:
+    claims = access_token_claims(account, policy, now=datetime.now(UTC), token_id=uuid4())
+    return AccessToken(
+        access_token=signing_keys.sign(claims),
+        token_type="Bearer",  # noqa: S106 - the OAuth 2 token type, not a secret
+        expires_in=policy.ttl_seconds,
+    )
+
+
+class AuthController(Controller):
+    path = "/auth"
+    tags = ["identity"]
+
+    @post(
+        "/register",
+        exclude_from_auth=True,
+        security=PUBLIC,
+        status_code=HTTP_201_CREATED,
+        summary="Register a user account",
+        description="Creates an account with the USER role. E-mail addresses are unique regardless of case.",
+        responses=problem_responses(400, 422, EmailAlreadyRegistered),
+    )
+    async def register(
+        self, data: JSONBody[Registration], hashing: NamedDependency[PasswordHashing]
+    ) -> AccountView:
+        return await register_account(hashing, data, Role.USER)
+
+    @post(
+        "/login",
+        exclude_from_auth=True,
+        security=PUBLIC,
+        status_code=HTTP_200_OK,
+        cache_control=NO_STORE,
+        summary="Log in with e-mail and password",
+        description="Returns a short-lived bearer token signed with a key published at "
+        "/.well-known/jwks.json. An unknown e-mail and a wrong password get the same answer.",
+        responses=problem_responses(400, 422, InvalidCredentials),
+    )
+    async def login(
+        self,
+        data: JSONBody[Credentials],
+        hashing: NamedDependency[PasswordHashing],
+        signing_keys: NamedDependency[SigningKeys],
+        token_policy: NamedDependency[TokenPolicy],
+    ) -> AccessToken:
+        stored = await repository.find_credentials(normalize_email(data.email))
+        # An unknown e-mail is checked against a stand-in hash: the same work, so the same timing.
+        matches = await hashing.verify(stored.password_hash if stored else None, data.password)
+        if stored is None or not matches:
+            raise InvalidCredentials(WRONG_CREDENTIALS)
+        if hashing.needs_rehash(stored.password_hash):  # hashed with weaker parameters than today's
+            new_hash = await hashing.hash(data.password)
+            await repository.replace_password_hash(stored.account.id, stored.password_hash, new_hash)
+        return issue_token(signing_keys, token_policy, stored.account)
+
+
+class AdminController(Controller):
+    path = "/admin"
+    tags = ["identity"]
+    guards = [requires_role(ADMIN)]
+
+    @post(
+        "/register",
+        status_code=HTTP_201_CREATED,
+        summary="Register an admin account",
+        description="Same body as /auth/register; needs an ADMIN token. The account gets the ADMIN role.",
+        responses=problem_responses(400, 401, 403, 422, EmailAlreadyRegistered),
+    )
+    async def register_admin(
+        self, data: JSONBody[Registration], hashing: NamedDependency[PasswordHashing]
+    ) -> AccountView:
+        return await register_account(hashing, data, Role.ADMIN)
+
+
+class UsersController(Controller):
+    path = "/users"
+    tags = ["identity"]
+
+    @get(
+        "/status",
+        exclude_from_auth=True,
+        security=PUBLIC,
+        cache_control=NO_STORE,
+        summary="Health of the users service",
+        description="200 while the process serves; `status` is `degraded` when the database does not answer.",
+    )
+    async def status(
+        self,
+        readiness: NamedDependency[Mapping[str, ReadinessCheck]],
+        signing_keys: NamedDependency[SigningKeys],
+    ) -> ServiceStatus:
+        checks = await run_checks(readiness)
+        return ServiceStatus(
+            service="users",
+            status="ok" if all(result == "ok" for result in checks.values()) else "degraded",
+            database="up" if checks.get("postgres") == "ok" else "down",
+            signing_key_id=signing_keys.key_id,
+            checks=checks,
+        )
+
+    @get(
+        "/me",
+        cache_control=NO_STORE,
+        summary="The caller's account",
+        responses=problem_responses(401, UnknownAccount),
+    )
+    async def me(self, request: Request[Identity, Any, Any]) -> AccountView:
+        try:
+            account_id = UUID(request.user.subject)
+        except ValueError:  # a token whose subject is not an account (a machine credential)
+            raise UnknownAccount() from None
+        account = await repository.get_account(account_id)
+        if account is None:
+            raise UnknownAccount()
+        return AccountView.of(account)
+
+
+class JwksController(Controller):
+    path = "/.well-known"
+    tags = ["identity"]
+
+    @get(
+        "/jwks.json",
+        exclude_from_auth=True,
+        security=PUBLIC,
+        summary="Public keys that verify access tokens (JWKS)",
+        description="Every service verifies bearer tokens with these keys. After a key rotation the "
+        "previous key stays listed until the tokens it signed have expired.",
+    )
+    async def jwks(self, signing_keys: NamedDependency[SigningKeys]) -> Response[JsonWebKeySet]:
+        # Short public caching: a verifier refetches anyway when it meets an unknown kid.
+        return Response(
+            JsonWebKeySet(keys=signing_keys.jwks()["keys"]),
+            headers={"Cache-Control": "public, max-age=300"},
+        )

@@ -1,0 +1,1 @@
+"""Identity rules: accounts, e-mail normalisation, password hashing policy and token claims."""

@@ -1,0 +1,1 @@
+"""Persistence of accounts in the users service's own PostgreSQL database."""
