@@ -1,0 +1,1 @@
+"""Notification has no public HTTP API: only the health endpoints every service gets."""

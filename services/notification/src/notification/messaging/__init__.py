@@ -1,0 +1,1 @@
+"""Kafka handlers of notification: one e-mail per booking outcome."""

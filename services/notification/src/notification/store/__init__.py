@@ -1,0 +1,1 @@
+"""Notification's database: the e-mails sent, one per booking outcome event."""

@@ -1,0 +1,10 @@
+"""Piccolo configuration for running notification's migrations (`python -m tickethub.db.migrate`)."""
+
+import os
+
+from piccolo.conf.apps import AppRegistry
+
+from tickethub.db import make_engine
+
+DB = make_engine(os.environ["DATABASE_URL"])
+APP_REGISTRY = AppRegistry(apps=["tickethub.inbox.piccolo_app", "notification.store.piccolo_app"])

@@ -1,0 +1,1 @@
+"""HTTP API of payment: the caller's payments."""

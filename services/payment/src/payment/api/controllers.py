@@ -1,0 +1,33 @@
+"""HTTP endpoints of payment: the caller's payments."""
+
+from typing import Annotated, Any
+
+from litestar import Controller, Request, get
+from litestar.params import QueryParameter
+
+from payment.api.dto import PaymentPage, PaymentView
+from payment.store import repository
+from tickethub.auth import Identity
+from tickethub.web.errors import problem_responses
+
+
+class PaymentController(Controller):
+    path = "/payments"
+    tags = ["payments"]
+
+    @get(
+        "/",
+        summary="The caller's payments, newest first",
+        description="Charges and refunds of the caller's bookings, paginated with `limit` and `offset`.",
+        responses=problem_responses(400, 401, 422),
+    )
+    async def list_mine(
+        self,
+        request: Request[Identity, Any, Any],
+        limit: Annotated[int, QueryParameter(ge=1, le=100, description="page size")] = 20,
+        offset: Annotated[int, QueryParameter(ge=0, description="payments to skip")] = 0,
+    ) -> PaymentPage:
+        records, total = await repository.list_for_user(request.user.subject, limit=limit, offset=offset)
+        return PaymentPage(
+            items=[PaymentView.of(r) for r in records], total=total, limit=limit, offset=offset
+        )

@@ -1,0 +1,55 @@
+"""Builds the payment service: Kafka handlers that charge and refund, its outbox relay, GET /payments."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from litestar import Litestar
+
+from payment.api.controllers import PaymentController
+from payment.messaging.handlers import CONSUMED_TOPICS, PUBLISHED_TOPICS, TRANSIENT_ERRORS, register_handlers
+from payment.provider import MockPaymentProvider
+from payment.settings import Settings
+from payment.store.tables import TABLES
+from tickethub.auth import JwksVerifier, bearer_auth
+from tickethub.db import bind_tables, database_lifespan, make_engine, ping
+from tickethub.inbox import InboxMessage
+from tickethub.messaging import broker_lifespan, create_broker
+from tickethub.outbox import OutboxMessage, OutboxRelay, relay_lifespan
+from tickethub.telemetry import configure_telemetry
+from tickethub.web.app import create_service_app
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or Settings()  # the environment, validated at start
+    engine = make_engine(settings.database_url)
+    bind_tables(engine, [*TABLES, InboxMessage, OutboxMessage])
+    broker = create_broker(settings, configure_telemetry(settings), transient_errors=TRANSIENT_ERRORS)
+    provider = MockPaymentProvider(
+        latency_ms=settings.mock_latency_ms, failure_rate=settings.mock_failure_rate
+    )
+    register_handlers(broker, engine=engine, provider=provider)
+    verifier = JwksVerifier(settings.jwks_url, issuer=settings.jwt_issuer, audience=settings.jwt_audience)
+
+    @asynccontextmanager
+    async def close_verifier(_: Any) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            await verifier.aclose()
+
+    return create_service_app(
+        service="payment",
+        settings=settings,
+        route_handlers=[PaymentController],
+        description="Payments of bookings: one charge per booking through the payment provider, "
+        "refunds of cancelled bookings, and the caller's payment history.",
+        lifespan=[
+            close_verifier,
+            database_lifespan(engine, settings),
+            broker_lifespan(broker, settings, [*CONSUMED_TOPICS, *PUBLISHED_TOPICS]),
+            relay_lifespan(OutboxRelay(engine, broker)),
+        ],
+        readiness={"postgres": lambda: ping(engine)},
+        middleware=[bearer_auth(verifier)],
+    )

@@ -1,0 +1,1 @@
+"""Payment rules: what the provider decides, and how a payment is announced. No I/O."""

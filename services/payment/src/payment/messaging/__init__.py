@@ -1,0 +1,1 @@
+"""Kafka handlers of payment: charge on BookingRequested, refund on RefundRequested."""

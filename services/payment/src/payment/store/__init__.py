@@ -1,0 +1,1 @@
+"""Payment's database: tables, queries and SQL migrations."""

@@ -1,0 +1,12 @@
+"""Piccolo configuration for running payment's migrations (`python -m tickethub.db.migrate`)."""
+
+import os
+
+from piccolo.conf.apps import AppRegistry
+
+from tickethub.db import make_engine
+
+DB = make_engine(os.environ["DATABASE_URL"])
+APP_REGISTRY = AppRegistry(
+    apps=["tickethub.outbox.piccolo_app", "tickethub.inbox.piccolo_app", "payment.store.piccolo_app"]
+)

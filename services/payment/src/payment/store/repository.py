@@ -1,0 +1,86 @@
+"""Every read and write of payments and refunds. Writers run inside the caller's transaction."""
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+from uuid import UUID, uuid4
+
+from payment.domain.payments import ChargeResult, PaymentRecord, PaymentStatus, RefundResult
+from payment.store.tables import Payment, Refund
+
+
+def _record(row: dict[str, Any]) -> PaymentRecord:
+    return PaymentRecord(
+        id=row["id"],
+        booking_id=row["booking_id"],
+        user_id=row["user_id"],
+        amount=row["amount"],
+        currency=row["currency"],
+        status=PaymentStatus(row["status"]),
+        reason=row["reason"],
+        provider_ref=row["provider_ref"],
+        created_at=row["created_at"],
+        refunded_at=row["refunded_at"],
+    )
+
+
+async def find_by_booking(booking_id: str) -> PaymentRecord | None:
+    row = await Payment.select().where(Payment.booking_id == booking_id).first()
+    return _record(row) if row else None
+
+
+async def add_payment(
+    *, booking_id: str, user_id: str, amount: Decimal, currency: str, result: ChargeResult, now: datetime
+) -> PaymentRecord | None:
+    """Records the charge; None if the booking already has a payment (the unique booking id decides)."""
+    rows = await (
+        Payment.insert(
+            Payment(
+                id=uuid4(),
+                booking_id=booking_id,
+                user_id=user_id,
+                amount=amount,
+                currency=currency,
+                status=result.status.value,
+                reason=result.reason,
+                provider_ref=result.reference,
+                created_at=now,
+                refunded_at=None,
+            )
+        )
+        .on_conflict(target=Payment.booking_id, action="DO NOTHING")
+        .returning(*Payment.all_columns())
+    )
+    return _record(rows[0]) if rows else None
+
+
+async def mark_refunded(
+    payment_id: UUID, *, refund: RefundResult, reason: str, now: datetime
+) -> PaymentRecord | None:
+    """CHARGED -> REFUNDED plus the refund row; None if the payment was not CHARGED (already refunded)."""
+    rows = await (
+        Payment.update({Payment.status: PaymentStatus.REFUNDED.value, Payment.refunded_at: now})
+        .where((Payment.id == payment_id) & (Payment.status == PaymentStatus.CHARGED.value))
+        .returning(*Payment.all_columns())
+    )
+    if not rows:
+        return None
+    await Refund.insert(
+        Refund(
+            id=uuid4(), payment_id=payment_id, reason=reason, provider_ref=refund.reference, created_at=now
+        )
+    )
+    return _record(rows[0])
+
+
+async def list_for_user(user_id: str, *, limit: int, offset: int) -> tuple[list[PaymentRecord], int]:
+    """The user's payments, newest first, and how many there are in all."""
+    rows = await (
+        Payment.select()
+        .where(Payment.user_id == user_id)
+        .order_by(Payment.created_at, Payment.id, ascending=False)
+        .limit(limit)
+        .offset(offset)
+    )
+    total = await Payment.count().where(Payment.user_id == user_id)
+    return [_record(row) for row in rows], total
