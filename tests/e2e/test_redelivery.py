@@ -14,17 +14,26 @@ from tickethub.stack.local import Stack
 pytestmark = pytest.mark.e2e
 
 
+async def partitions_of(stack: Stack, topic: str) -> list[TopicPartition]:
+    producer = AIOKafkaProducer(bootstrap_servers=stack.kafka.bootstrap_servers)
+    await producer.start()  # unlike a consumer, a producer fetches a topic's metadata on request
+    try:
+        return [TopicPartition(topic, p) for p in sorted(await producer.partitions_for(topic))]
+    finally:
+        await producer.stop()
+
+
 async def records_for(stack: Stack, topic: str, booking_id: str) -> list[Any]:
     """Every record of `topic` keyed by this booking, read from the beginning."""
+    partitions = await partitions_of(stack, topic)
     consumer = AIOKafkaConsumer(bootstrap_servers=stack.kafka.bootstrap_servers, enable_auto_commit=False)
     await consumer.start()
     try:
-        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
         consumer.assign(partitions)
         await consumer.seek_to_beginning(*partitions)
         end = await consumer.end_offsets(partitions)
         found = []
-        while any(await consumer.position(tp) < end[tp] for tp in partitions):
+        while [tp for tp in partitions if await consumer.position(tp) < end[tp]]:
             for records in (await consumer.getmany(timeout_ms=500)).values():
                 found += [r for r in records if r.key == booking_id.encode()]
         return found

@@ -24,7 +24,7 @@ from tickethub.contracts import (
     BOOKING_REQUESTED,
     REFUND_REQUESTED,
 )
-from tickethub.db import bind_tables, database_lifespan, make_engine, ping
+from tickethub.db import TRANSIENT_ERRORS, bind_tables, database_lifespan, make_engine, ping
 from tickethub.inbox import InboxMessage
 from tickethub.messaging import broker_lifespan, create_broker
 from tickethub.outbox import OutboxMessage, OutboxRelay, relay_lifespan
@@ -42,7 +42,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
     holds = SeatHolds(redis)
     store = BookingStore(engine, show_cache_seconds=settings.show_cache_seconds)
     saga = BookingSaga(store)
-    broker = create_broker(settings, configure_telemetry(settings), transient_errors=(RedisConnectionError,))
+    transient = (*TRANSIENT_ERRORS, RedisConnectionError)  # retried without limit, never dead-lettered
+    broker = create_broker(settings, configure_telemetry(settings), transient_errors=transient)
     register_handlers(broker, saga, holds)
     verifier = JwksVerifier(settings.jwks_url, issuer=settings.jwt_issuer, audience=settings.jwt_audience)
 

@@ -7,12 +7,12 @@ from typing import Any
 from litestar import Litestar
 
 from payment.api.controllers import PaymentController
-from payment.messaging.handlers import CONSUMED_TOPICS, PUBLISHED_TOPICS, TRANSIENT_ERRORS, register_handlers
+from payment.messaging.handlers import CONSUMED_TOPICS, PUBLISHED_TOPICS, register_handlers
 from payment.provider import MockPaymentProvider
 from payment.settings import Settings
 from payment.store.tables import TABLES
 from tickethub.auth import JwksVerifier, bearer_auth
-from tickethub.db import bind_tables, database_lifespan, make_engine, ping
+from tickethub.db import TRANSIENT_ERRORS, bind_tables, database_lifespan, make_engine, ping
 from tickethub.inbox import InboxMessage
 from tickethub.messaging import broker_lifespan, create_broker
 from tickethub.outbox import OutboxMessage, OutboxRelay, relay_lifespan

@@ -14,10 +14,29 @@ from piccolo.table import Table
 
 from tickethub.settings import DatabaseSettings
 
+# PostgreSQL restarting, unreachable or aborting a transaction to resolve a conflict: worth retrying
+# (a message handler retries these without limit rather than dead-letter a message that will succeed).
+TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
+    asyncpg.PostgresConnectionError,
+    asyncpg.exceptions.OperatorInterventionError,
+    asyncpg.exceptions.TransactionRollbackError,
+)
+
+
+class _Engine(PostgresEngine):
+    """Piccolo's engine without its start-up probe, which connects synchronously while the app is
+    being built (and only warns): readiness checks and the first query tell the truth instead."""
+
+    async def check_version(self) -> None:
+        return None
+
+    async def prep_database(self) -> None:
+        return None
+
 
 def make_engine(database_url: str) -> PostgresEngine:
     # No extensions: gen_random_uuid() is built in since PostgreSQL 13.
-    return PostgresEngine(config={"dsn": database_url}, extensions=())
+    return _Engine(config={"dsn": database_url}, extensions=())
 
 
 def bind_tables(engine: PostgresEngine, tables: Iterable[type[Table]]) -> None:

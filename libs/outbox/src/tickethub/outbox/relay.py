@@ -18,7 +18,7 @@ from faststream.kafka import KafkaBroker
 from piccolo.engine.postgres import PostgresEngine
 
 from tickethub.outbox.table import OutboxMessage
-from tickethub.telemetry import continued_trace
+from tickethub.telemetry import continued_trace, untraced
 
 NOTIFY_CHANNEL = "outbox"
 _log = logging.getLogger("tickethub.outbox.relay")
@@ -70,8 +70,9 @@ class OutboxRelay:
             while True:
                 self._wake.clear()
                 try:
-                    while await self.publish_pending() == self._batch_size:
-                        pass
+                    with untraced():
+                        while await self.publish_pending() == self._batch_size:
+                            pass
                     backoff = self._poll_seconds
                 except Exception:  # Kafka or PostgreSQL down: keep the rows, try again later
                     _log.exception("outbox relay failed; retrying in %.1fs", backoff)

@@ -28,19 +28,20 @@ DEFAULT_ADMIN_EMAIL = "admin@tickethub.local"
 class Ports:
     """Every port of the stack; `make up` takes each from TICKETHUB_PORT_<NAME> or the default."""
 
+    # Below Linux's ephemeral range (32768-60999), so an outgoing connection never holds one.
     entrypoint: int = 8080
-    postgres: int = 55432
-    redis: int = 56379
-    kafka: int = 59092
-    smtp: int = 51025
-    mail_ui: int = 58025
-    otlp_http: int = 54318
-    jaeger_ui: int = 56686
-    users: int = 58101
-    catalog: int = 58102
-    booking: int = 58103
-    payment: int = 58104
-    notification: int = 58105
+    postgres: int = 15432
+    redis: int = 16379
+    kafka: int = 19092
+    smtp: int = 11025
+    mail_ui: int = 18025
+    otlp_http: int = 14318
+    jaeger_ui: int = 16686
+    users: int = 18101
+    catalog: int = 18102
+    booking: int = 18103
+    payment: int = 18104
+    notification: int = 18105
 
     @classmethod
     def from_environment(cls) -> "Ports":

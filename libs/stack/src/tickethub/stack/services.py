@@ -30,6 +30,9 @@ class ServiceProcess(Server):
     def url(self) -> str:
         return f"http://{LOOPBACK}:{self.port}"
 
+    def _prepare(self) -> None:
+        """Nothing to install: the service runs from the workspace's own environment."""
+
     def _environment(self) -> Mapping[str, str]:
         return self.environment
 

@@ -15,6 +15,7 @@ from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExport
 from opentelemetry.instrumentation.asyncpg import AsyncPGInstrumentor
 from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
 from opentelemetry.instrumentation.redis import RedisInstrumentor
+from opentelemetry.instrumentation.utils import suppress_instrumentation
 from opentelemetry.sdk.resources import SERVICE_NAME, Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
@@ -47,7 +48,11 @@ def shutdown_telemetry() -> None:
 
 
 def litestar_plugin(provider: TracerProvider) -> OpenTelemetryPlugin:
-    return OpenTelemetryPlugin(OpenTelemetryConfig(tracer_provider=provider, exclude=["/livez", "/readyz"]))
+    return OpenTelemetryPlugin(
+        OpenTelemetryConfig(
+            tracer_provider=provider, exclude=["/livez", "/readyz"], exclude_spans=["receive", "send"]
+        )
+    )
 
 
 def kafka_middleware(provider: TracerProvider) -> KafkaTelemetryMiddleware:
@@ -62,9 +67,19 @@ def current_trace_carrier() -> dict[str, str]:
 
 
 @contextmanager
+def untraced() -> Iterator[None]:
+    """For background polling (outbox relay, hold sweeps): a query every second is not a trace."""
+    with suppress_instrumentation():
+        yield
+
+
+@contextmanager
 def continued_trace(carrier: dict[str, str]) -> Iterator[None]:
-    """Makes a stored trace context current, so spans started inside join that trace."""
-    token = context.attach(propagate.extract(carrier))
+    """Makes a stored trace context current, so spans started inside join that trace.
+
+    It starts from an empty context, so it also traces work inside `untraced()`.
+    """
+    token = context.attach(propagate.extract(carrier, context=context.Context()))
     try:
         yield
     finally:

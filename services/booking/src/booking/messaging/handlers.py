@@ -23,6 +23,7 @@ from tickethub.contracts import (
 )
 from tickethub.inbox import handle_once
 from tickethub.messaging import subscribe
+from tickethub.telemetry import untraced
 
 GROUP = "booking"
 CONSUMED = (SHOW_PUBLISHED, PAYMENT_SUCCEEDED, PAYMENT_FAILED, PAYMENT_REFUNDED)
@@ -69,8 +70,9 @@ def sweeper_lifespan(
     async def sweep_forever() -> None:
         while True:
             try:
-                for change in await saga.sweep():
-                    await change.apply(holds)
+                with untraced():  # an expiry is reported by its event; the polling is no trace
+                    for change in await saga.sweep():
+                        await change.apply(holds)
             except Exception:  # the database may be briefly away; the next round catches up
                 _log.exception("hold sweep failed")
             await asyncio.sleep(interval_seconds)

@@ -10,7 +10,6 @@ clients and tests can recognise it; a lost e-mail could not be recognised at all
 import logging
 from datetime import UTC, datetime
 
-import asyncpg
 from faststream.kafka import KafkaBroker
 from piccolo.engine.postgres import PostgresEngine
 
@@ -27,6 +26,7 @@ from tickethub.contracts import (
     BookingOutcome,
     Topic,
 )
+from tickethub.db import TRANSIENT_ERRORS as DATABASE_TRANSIENT_ERRORS
 from tickethub.inbox import handle_once
 from tickethub.messaging import subscribe
 
@@ -35,12 +35,7 @@ CONSUMED_TOPICS = (BOOKING_CONFIRMED, BOOKING_CANCELLED, BOOKING_EXPIRED)
 
 # Retried until they go away rather than dead-lettered: the mail server or PostgreSQL being down, or
 # the mail server deferring (4xx). SMTP connection failures and timeouts are OSErrors already.
-TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
-    MailDeferred,
-    asyncpg.PostgresConnectionError,
-    asyncpg.exceptions.OperatorInterventionError,
-    asyncpg.exceptions.TransactionRollbackError,
-)
+TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (MailDeferred, *DATABASE_TRANSIENT_ERRORS)
 
 _log = logging.getLogger("notification.messaging")
 

@@ -18,7 +18,6 @@ it was lost. The same holds for a repeated RefundRequested of a refunded payment
 import logging
 from datetime import UTC, datetime
 
-import asyncpg
 from faststream.kafka import KafkaBroker
 from piccolo.engine.postgres import PostgresEngine
 
@@ -52,14 +51,6 @@ CHARGE_CONSUMER = f"{GROUP}:{BOOKING_REQUESTED.name}"
 REFUND_CONSUMER = f"{GROUP}:{REFUND_REQUESTED.name}"
 CONSUMED_TOPICS = (BOOKING_REQUESTED, REFUND_REQUESTED)
 PUBLISHED_TOPICS = (PAYMENT_SUCCEEDED, PAYMENT_FAILED, PAYMENT_REFUNDED)
-
-# PostgreSQL restarting or unreachable: retry until it is back rather than dead-letter a message
-# whose charge may already have been made.
-TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
-    asyncpg.PostgresConnectionError,
-    asyncpg.exceptions.OperatorInterventionError,
-    asyncpg.exceptions.TransactionRollbackError,
-)
 
 _log = logging.getLogger("payment.messaging")
 
