@@ -11,7 +11,7 @@ from joserfc import jwt
 from joserfc.jwk import OKPKey
 from redis.asyncio import Redis
 
-from conftest import Api
+from system import Api
 from tickethub.stack.local import Stack
 
 pytestmark = pytest.mark.e2e

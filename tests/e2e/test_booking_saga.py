@@ -3,7 +3,7 @@
 import pytest
 from redis.asyncio import Redis
 
-from conftest import Api, eventually
+from system import Api, eventually
 
 pytestmark = pytest.mark.e2e
 

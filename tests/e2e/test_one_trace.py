@@ -5,7 +5,7 @@ from typing import Any
 import httpx
 import pytest
 
-from conftest import Api, eventually
+from system import Api, eventually
 
 pytestmark = pytest.mark.e2e
 

@@ -7,7 +7,7 @@ import asyncpg
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
-from conftest import Api, eventually
+from system import Api, eventually
 from tickethub.contracts import BOOKING_CONFIRMED, BOOKING_REQUESTED, PAYMENT_SUCCEEDED
 from tickethub.stack.local import Stack
 

@@ -7,7 +7,7 @@ import asyncpg
 import pytest
 from redis.asyncio import Redis
 
-from conftest import Api
+from system import Api
 
 pytestmark = pytest.mark.e2e
 

@@ -1,0 +1,134 @@
+"""Helpers for end-to-end tests: polling with a deadline, and an API client of the running system."""
+
+import asyncio
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import httpx
+
+from tickethub.stack.local import Stack
+
+T = TypeVar("T")
+DEADLINE_SECONDS = 30.0
+
+
+async def eventually(
+    probe: Callable[[], Awaitable[T | None]], *, what: str, within: float = DEADLINE_SECONDS
+) -> T:
+    """Polls `probe` until it returns something truthy, or fails after `within` seconds."""
+    deadline = time.monotonic() + within
+    while True:
+        result = await probe()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {within:.0f} s waiting for {what}")
+        await asyncio.sleep(0.1)
+
+
+@dataclass
+class Api:
+    http: httpx.AsyncClient
+    stack: Stack
+
+    async def register(
+        self, *, email: str | None = None, password: str = "correct horse battery"
+    ) -> dict[str, Any]:
+        email = email or f"user-{uuid.uuid4().hex[:10]}@example.com"
+        response = await self.http.post(
+            "/auth/register", json={"email": email, "password": password, "name": "Test User"}
+        )
+        assert response.status_code == 201, response.text
+        return {**response.json(), "password": password}
+
+    async def login(self, email: str, password: str) -> str:
+        response = await self.http.post("/auth/login", json={"email": email, "password": password})
+        assert response.status_code == 200, response.text
+        token: str = response.json()["accessToken"]
+        return token
+
+    async def user_token(self) -> tuple[dict[str, Any], str]:
+        user = await self.register()
+        return user, await self.login(user["email"], user["password"])
+
+    async def admin_token(self) -> str:
+        return await self.login(self.stack.admin_email, self.stack.admin_password)
+
+    async def create_show(
+        self,
+        *,
+        rows: list[dict[str, Any]] | None = None,
+        hold_seconds: int | None = None,
+        prices: dict[str, str] | None = None,
+    ) -> dict[str, Any]:
+        """Movie, theatre, hall, layout and show, created by the admin; waits until booking knows it."""
+        admin = {"Authorization": f"Bearer {await self.admin_token()}"}
+        suffix = uuid.uuid4().hex[:8]
+
+        async def post(path: str, body: dict[str, Any], method: str = "POST") -> dict[str, Any]:
+            response = await self.http.request(method, path, json=body, headers=admin)
+            assert response.status_code in (200, 201), f"{path}: {response.status_code} {response.text}"
+            data: dict[str, Any] = response.json()
+            return data
+
+        movie = await post("/movies", {"title": f"Film {suffix}", "durationMinutes": 120})
+        theatre = await post("/theatres", {"name": f"Cinema {suffix}", "city": "Pune"})
+        hall = await post(f"/theatres/{theatre['id']}/halls", {"name": "Hall 1"})
+        await post(
+            f"/halls/{hall['id']}/seats",
+            {
+                "rows": rows
+                or [
+                    {"name": "A", "count": 10, "category": "STANDARD"},
+                    {"name": "B", "count": 10, "category": "PREMIUM"},
+                ]
+            },
+            method="PUT",
+        )
+        body: dict[str, Any] = {
+            "movieId": movie["id"],
+            "hallId": hall["id"],
+            "startsAt": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 86_400 * 3)),
+            "prices": prices or {"STANDARD": "250.00", "PREMIUM": "400.00"},
+        }
+        if hold_seconds is not None:
+            body["holdSeconds"] = hold_seconds
+        show = await post("/shows", body)
+
+        async def booking_knows_show() -> bool:
+            return (await self.http.get(f"/bookings/show/{show['id']}")).status_code == 200
+
+        await eventually(booking_knows_show, what="booking's read model to receive the show")
+        return show
+
+    async def book(self, token: str, show_id: str, seats: list[str], **extra: Any) -> httpx.Response:
+        return await self.http.post(
+            "/bookings",
+            json={"showId": show_id, "seats": seats, **extra},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+
+    async def wait_for_status(self, token: str, booking_id: str, status: str) -> dict[str, Any]:
+        async def probe() -> dict[str, Any] | None:
+            response = await self.http.get(
+                f"/bookings/{booking_id}", headers={"Authorization": f"Bearer {token}"}
+            )
+            body: dict[str, Any] = response.json()
+            return body if body.get("status") == status else None
+
+        return await eventually(probe, what=f"booking {booking_id} to become {status}")
+
+    async def seat_map(self, show_id: str) -> dict[str, str]:
+        response = await self.http.get(f"/bookings/show/{show_id}")
+        assert response.status_code == 200, response.text
+        return {seat["id"]: seat["status"] for seat in response.json()["seats"]}
+
+    async def mails_to(self, recipient: str) -> list[dict[str, Any]]:
+        async with httpx.AsyncClient(base_url=self.stack.mail.http_url) as mail:
+            response = await mail.get("/api/v1/search", params={"query": f"to:{recipient}"})
+            response.raise_for_status()
+            messages: list[dict[str, Any]] = response.json()["messages"]
+            return messages
