@@ -16,7 +16,7 @@ from booking.settings import Settings
 from booking.store.bookings import BookingStore
 from booking.store.holds import SeatHolds
 from booking.store.tables import TABLES
-from tickethub.auth import JwksVerifier, bearer_auth
+from tickethub.auth import BearerAuth
 from tickethub.contracts import (
     BOOKING_CANCELLED,
     BOOKING_CONFIRMED,
@@ -45,15 +45,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
     transient = (*TRANSIENT_ERRORS, RedisConnectionError)  # retried without limit, never dead-lettered
     broker = create_broker(settings, configure_telemetry(settings), transient_errors=transient)
     register_handlers(broker, saga, holds)
-    verifier = JwksVerifier(settings.jwks_url, issuer=settings.jwt_issuer, audience=settings.jwt_audience)
+    auth = BearerAuth.from_settings(settings)
 
     @asynccontextmanager
-    async def close_clients(_: Any) -> AsyncIterator[None]:
+    async def close_redis(_: Any) -> AsyncIterator[None]:
         try:
             yield
         finally:
             await redis.aclose()
-            await verifier.aclose()
 
     return create_service_app(
         service="booking",
@@ -66,12 +65,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "settings": Provide(lambda: settings, sync_to_thread=False),
         },
         lifespan=[
-            close_clients,
+            auth.lifespan,
+            close_redis,
             database_lifespan(engine, settings),
             broker_lifespan(broker, settings, (*PUBLISHED, *CONSUMED)),
             relay_lifespan(OutboxRelay(engine, broker)),
             sweeper_lifespan(saga, holds, settings.sweep_interval_seconds),
         ],
         readiness={"postgres": lambda: ping(engine), "redis": redis.ping},
-        middleware=[bearer_auth(verifier)],
+        middleware=[auth.middleware],
     )

@@ -6,7 +6,7 @@ from catalog.api.controllers import CONTROLLERS
 from catalog.settings import Settings
 from catalog.store.repository import CatalogStore
 from catalog.store.tables import TABLES
-from tickethub.auth import JwksVerifier, bearer_auth
+from tickethub.auth import BearerAuth
 from tickethub.contracts import SHOW_PUBLISHED
 from tickethub.db import bind_tables, database_lifespan, make_engine, ping
 from tickethub.messaging import broker_lifespan, create_broker
@@ -29,18 +29,19 @@ def create_app(settings: Settings | None = None) -> Litestar:
     bind_tables(engine, [*TABLES, OutboxMessage])
     broker = create_broker(settings, configure_telemetry(settings))
     relay = OutboxRelay(engine, broker, poll_seconds=settings.outbox_poll_seconds)
-    verifier = JwksVerifier(settings.jwks_url, issuer=settings.jwt_issuer, audience=settings.jwt_audience)
+    auth = BearerAuth.from_settings(settings)
     return create_service_app(
         service="catalog",
         settings=settings,
         route_handlers=CONTROLLERS,
         description=DESCRIPTION,
         lifespan=[
+            auth.lifespan,
             database_lifespan(engine, settings),
             broker_lifespan(broker, settings, [SHOW_PUBLISHED]),
             relay_lifespan(relay),
         ],
         readiness={"postgres": lambda: ping(engine)},
-        middleware=[bearer_auth(verifier)],
+        middleware=[auth.middleware],
         state={"catalog": CatalogStore(engine)},
     )

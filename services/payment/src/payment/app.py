@@ -1,9 +1,5 @@
 """Builds the payment service: Kafka handlers that charge and refund, its outbox relay, GET /payments."""
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from typing import Any
-
 from litestar import Litestar
 
 from payment.api.controllers import PaymentController
@@ -11,7 +7,7 @@ from payment.messaging.handlers import CONSUMED_TOPICS, PUBLISHED_TOPICS, regist
 from payment.provider import MockPaymentProvider
 from payment.settings import Settings
 from payment.store.tables import TABLES
-from tickethub.auth import JwksVerifier, bearer_auth
+from tickethub.auth import BearerAuth
 from tickethub.db import TRANSIENT_ERRORS, bind_tables, database_lifespan, make_engine, ping
 from tickethub.inbox import InboxMessage
 from tickethub.messaging import broker_lifespan, create_broker
@@ -29,14 +25,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         latency_ms=settings.mock_latency_ms, failure_rate=settings.mock_failure_rate
     )
     register_handlers(broker, engine=engine, provider=provider)
-    verifier = JwksVerifier(settings.jwks_url, issuer=settings.jwt_issuer, audience=settings.jwt_audience)
-
-    @asynccontextmanager
-    async def close_verifier(_: Any) -> AsyncIterator[None]:
-        try:
-            yield
-        finally:
-            await verifier.aclose()
+    auth = BearerAuth.from_settings(settings)
 
     return create_service_app(
         service="payment",
@@ -45,11 +34,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
         description="Payments of bookings: one charge per booking through the payment provider, "
         "refunds of cancelled bookings, and the caller's payment history.",
         lifespan=[
-            close_verifier,
+            auth.lifespan,
             database_lifespan(engine, settings),
             broker_lifespan(broker, settings, [*CONSUMED_TOPICS, *PUBLISHED_TOPICS]),
             relay_lifespan(OutboxRelay(engine, broker)),
         ],
         readiness={"postgres": lambda: ping(engine)},
-        middleware=[bearer_auth(verifier)],
+        middleware=[auth.middleware],
     )

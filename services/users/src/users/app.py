@@ -3,15 +3,11 @@
 Served by `uvicorn users.app:create_app --factory`.
 """
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from typing import Any
-
 import httpx
 from litestar import Litestar
 from litestar.di import Provide
 
-from tickethub.auth import JwksVerifier, bearer_auth
+from tickethub.auth import BearerAuth
 from tickethub.db import bind_tables, database_lifespan, make_engine, ping
 from tickethub.web.app import create_service_app
 from users.api.controllers import AdminController, AuthController, JwksController, UsersController
@@ -35,16 +31,7 @@ def create_app(settings: Settings | None = None, *, jwks_http: httpx.AsyncClient
         ttl_seconds=settings.access_token_ttl_seconds,
     )
     readiness = {"postgres": lambda: ping(engine)}
-    verifier = JwksVerifier(
-        settings.jwks_url, issuer=settings.jwt_issuer, audience=settings.jwt_audience, http=jwks_http
-    )
-
-    @asynccontextmanager
-    async def close_clients(_: Any) -> AsyncIterator[None]:
-        try:
-            yield
-        finally:
-            await verifier.aclose()
+    auth = BearerAuth.from_settings(settings, http=jwks_http)
 
     return create_service_app(
         service="users",
@@ -58,7 +45,7 @@ def create_app(settings: Settings | None = None, *, jwks_http: httpx.AsyncClient
             "token_policy": Provide(lambda: token_policy, sync_to_thread=False),
             "readiness": Provide(lambda: readiness, sync_to_thread=False),
         },
-        lifespan=[close_clients, database_lifespan(engine, settings), accounts_lifespan(hashing, settings)],
+        lifespan=[auth.lifespan, database_lifespan(engine, settings), accounts_lifespan(hashing, settings)],
         readiness=readiness,
-        middleware=[bearer_auth(verifier)],
+        middleware=[auth.middleware],
     )

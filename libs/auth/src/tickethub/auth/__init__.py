@@ -5,15 +5,15 @@ Identity only ever comes from a verified token: client-sent identity headers are
 
 from tickethub.auth.identity import ADMIN, USER, Identity
 from tickethub.auth.jwks import JwksVerifier, TokenRejected
-from tickethub.auth.middleware import BearerAuthMiddleware, bearer_auth, requires_role
+from tickethub.auth.middleware import BearerAuth, BearerAuthMiddleware, requires_role
 
 __all__ = [
     "ADMIN",
     "USER",
+    "BearerAuth",
     "BearerAuthMiddleware",
     "Identity",
     "JwksVerifier",
     "TokenRejected",
-    "bearer_auth",
     "requires_role",
 ]

@@ -1,7 +1,11 @@
 """Litestar wiring: every route needs a verified bearer token unless it opts out, plus role guards."""
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import Any
 
+import httpx
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
@@ -10,6 +14,7 @@ from litestar.types import ASGIApp, Guard
 
 from tickethub.auth.identity import Identity
 from tickethub.auth.jwks import JwksVerifier, TokenRejected
+from tickethub.settings import AuthSettings
 
 _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="tickethub"'}
 
@@ -32,14 +37,36 @@ class BearerAuthMiddleware(AbstractAuthenticationMiddleware):
         return AuthenticationResult(user=identity, auth=token)
 
 
-def bearer_auth(verifier: JwksVerifier) -> DefineMiddleware:
-    """Routes opt out with `exclude_from_auth=True` (public reads, login, health); API docs are public."""
-    return DefineMiddleware(
-        BearerAuthMiddleware,
-        verifier=verifier,
-        exclude=[r"^/docs/"],
-        exclude_from_auth_key="exclude_from_auth",
-    )
+@dataclass(frozen=True)
+class BearerAuth:
+    """A service's token checking: the JWKS verifier, its middleware, and a lifespan that closes it."""
+
+    verifier: JwksVerifier
+
+    @classmethod
+    def from_settings(cls, settings: AuthSettings, *, http: httpx.AsyncClient | None = None) -> "BearerAuth":
+        return cls(
+            JwksVerifier(
+                settings.jwks_url, issuer=settings.jwt_issuer, audience=settings.jwt_audience, http=http
+            )
+        )
+
+    @property
+    def middleware(self) -> DefineMiddleware:
+        """Routes opt out with `exclude_from_auth=True` (public reads, login, health); docs are public."""
+        return DefineMiddleware(
+            BearerAuthMiddleware,
+            verifier=self.verifier,
+            exclude=[r"^/docs/"],
+            exclude_from_auth_key="exclude_from_auth",
+        )
+
+    @asynccontextmanager
+    async def lifespan(self, _: Any) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            await self.verifier.aclose()
 
 
 def requires_role(*roles: str) -> Guard:

@@ -9,8 +9,8 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 import asyncpg
@@ -19,6 +19,7 @@ from piccolo.engine.postgres import PostgresEngine
 
 from tickethub.outbox.table import OutboxMessage
 from tickethub.telemetry import continued_trace, untraced
+from tickethub.web.lifespans import background_task
 
 NOTIFY_CHANNEL = "outbox"
 _log = logging.getLogger("tickethub.outbox.relay")
@@ -94,14 +95,4 @@ class OutboxRelay:
 
 
 def relay_lifespan(relay: OutboxRelay) -> Callable[[Any], AbstractAsyncContextManager[None]]:
-    @asynccontextmanager
-    async def lifespan(_: Any) -> AsyncIterator[None]:
-        task = asyncio.create_task(relay.run(), name="outbox-relay")
-        try:
-            yield
-        finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-
-    return lifespan
+    return background_task("outbox-relay", relay.run)

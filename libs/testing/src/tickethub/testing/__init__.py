@@ -2,5 +2,22 @@
 
 from tickethub.testing.apps import client_of, running
 from tickethub.testing.infra import Infrastructure, migrated_database
+from tickethub.testing.kafka import KafkaProbe, outbox_drained
+from tickethub.testing.tokens import AUDIENCE, ISSUER, JWKS_PATH, TokenIssuer, serving_jwks
+from tickethub.testing.waiting import DEADLINE_SECONDS, eventually
 
-__all__ = ["Infrastructure", "client_of", "migrated_database", "running"]
+__all__ = [
+    "AUDIENCE",
+    "DEADLINE_SECONDS",
+    "ISSUER",
+    "JWKS_PATH",
+    "Infrastructure",
+    "KafkaProbe",
+    "TokenIssuer",
+    "client_of",
+    "eventually",
+    "migrated_database",
+    "outbox_drained",
+    "running",
+    "serving_jwks",
+]

@@ -1,11 +1,18 @@
-"""pytest plugin: the `infra` fixture (real servers) for integration and end-to-end tests."""
+"""pytest plugin: real servers (`infra`), signed tokens (`issuer`, `jwks_url`) and the app's `client`.
 
-from collections.abc import Iterator
+A suite's conftest provides what is its own (`settings`, `app`, ...) and overrides any of these.
+"""
+
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
+import httpx
 import pytest
+from litestar import Litestar
 
+from tickethub.testing.apps import client_of
 from tickethub.testing.infra import Infrastructure, RunningInfrastructure, shared_infrastructure
+from tickethub.testing.tokens import TokenIssuer, serving_jwks
 
 
 @pytest.fixture(scope="session")
@@ -19,3 +26,23 @@ def infra(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Infrastructure]:
         yield running.start()
     finally:
         running.stop()
+
+
+@pytest.fixture(scope="session")
+def issuer() -> TokenIssuer:
+    """Signs tokens the way the users service does, with a key of this run's own."""
+    return TokenIssuer()
+
+
+@pytest.fixture(scope="session")
+def jwks_url(issuer: TokenIssuer) -> Iterator[str]:
+    """Where `issuer`'s public keys are served (real HTTP on loopback), for a service's JWT_JWKS_URL."""
+    with serving_jwks(issuer.jwks()) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+async def client(app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
+    """Calls the suite's `app` fixture in-process, in the test's own event loop."""
+    async with client_of(app) as http:
+        yield http

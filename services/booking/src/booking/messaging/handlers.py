@@ -1,10 +1,9 @@
 """Kafka subscriptions of booking: thin adapters from events to saga steps."""
 
 import asyncio
-import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 from faststream.kafka import KafkaBroker
@@ -24,6 +23,7 @@ from tickethub.contracts import (
 from tickethub.inbox import handle_once
 from tickethub.messaging import subscribe
 from tickethub.telemetry import untraced
+from tickethub.web.lifespans import background_task
 
 GROUP = "booking"
 CONSUMED = (SHOW_PUBLISHED, PAYMENT_SUCCEEDED, PAYMENT_FAILED, PAYMENT_REFUNDED)
@@ -68,7 +68,7 @@ def sweeper_lifespan(
     """Expires stalled holds every `interval_seconds` (0: the operator's per-show timer does it)."""
 
     async def sweep_forever() -> None:
-        while True:
+        while interval_seconds > 0:
             try:
                 with untraced():  # an expiry is reported by its event; the polling is no trace
                     for change in await saga.sweep():
@@ -77,17 +77,4 @@ def sweeper_lifespan(
                 _log.exception("hold sweep failed")
             await asyncio.sleep(interval_seconds)
 
-    @asynccontextmanager
-    async def lifespan(_: Any) -> AsyncIterator[None]:
-        if interval_seconds <= 0:
-            yield
-            return
-        task = asyncio.create_task(sweep_forever(), name="hold-sweeper")
-        try:
-            yield
-        finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-
-    return lifespan
+    return background_task("hold-sweeper", sweep_forever)
