@@ -111,7 +111,9 @@ class Api:
             headers={"Authorization": f"Bearer {token}"},
         )
 
-    async def wait_for_status(self, token: str, booking_id: str, status: str) -> dict[str, Any]:
+    async def wait_for_status(
+        self, token: str, booking_id: str, status: str, *, within: float = DEADLINE_SECONDS
+    ) -> dict[str, Any]:
         async def probe() -> dict[str, Any] | None:
             response = await self.http.get(
                 f"/bookings/{booking_id}", headers={"Authorization": f"Bearer {token}"}
@@ -119,7 +121,7 @@ class Api:
             body: dict[str, Any] = response.json()
             return body if body.get("status") == status else None
 
-        return await eventually(probe, what=f"booking {booking_id} to become {status}")
+        return await eventually(probe, what=f"booking {booking_id} to become {status}", within=within)
 
     async def seat_map(self, show_id: str) -> dict[str, str]:
         response = await self.http.get(f"/bookings/show/{show_id}")

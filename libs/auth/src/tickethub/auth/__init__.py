@@ -4,7 +4,7 @@ Identity only ever comes from a verified token: client-sent identity headers are
 """
 
 from tickethub.auth.identity import ADMIN, USER, Identity
-from tickethub.auth.jwks import JwksVerifier, TokenRejected
+from tickethub.auth.jwks import JwksVerifier, KeysUnavailable, TokenRejected
 from tickethub.auth.middleware import BearerAuth, BearerAuthMiddleware, requires_role
 
 __all__ = [
@@ -14,6 +14,7 @@ __all__ = [
     "BearerAuthMiddleware",
     "Identity",
     "JwksVerifier",
+    "KeysUnavailable",
     "TokenRejected",
     "requires_role",
 ]

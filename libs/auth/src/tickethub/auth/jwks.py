@@ -23,6 +23,10 @@ class TokenRejected(Exception):
     """The token is missing, malformed, expired, for another audience or not signed by our keys."""
 
 
+class KeysUnavailable(Exception):
+    """The signing keys could not be fetched: the token may be fine, so this is no 401."""
+
+
 class JwksVerifier:
     def __init__(
         self,
@@ -80,7 +84,7 @@ class JwksVerifier:
                 response.raise_for_status()
                 self._keys = KeySet.import_key_set(response.json())
             except (httpx.HTTPError, ValueError) as exc:
-                raise TokenRejected("signing keys are unavailable") from exc
+                raise KeysUnavailable("the signing keys cannot be fetched right now") from exc
             self._fetched_at = time.monotonic()
             return self._keys
 

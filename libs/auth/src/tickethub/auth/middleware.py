@@ -7,13 +7,13 @@ from typing import Any
 
 import httpx
 from litestar.connection import ASGIConnection
-from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException, ServiceUnavailableException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult, DefineMiddleware
 from litestar.types import ASGIApp, Guard
 
 from tickethub.auth.identity import Identity
-from tickethub.auth.jwks import JwksVerifier, TokenRejected
+from tickethub.auth.jwks import JwksVerifier, KeysUnavailable, TokenRejected
 from tickethub.settings import AuthSettings
 
 _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="tickethub"'}
@@ -34,6 +34,8 @@ class BearerAuthMiddleware(AbstractAuthenticationMiddleware):
             identity = await self._verifier.verify(token.strip())
         except TokenRejected as exc:
             raise NotAuthorizedException(str(exc), headers=_CHALLENGE) from exc
+        except KeysUnavailable as exc:
+            raise ServiceUnavailableException(str(exc), headers={"Retry-After": "5"}) from exc
         return AuthenticationResult(user=identity, auth=token)
 
 

@@ -1,0 +1,66 @@
+"""Injected faults: the saga waits out a broken dependency and completes once it is back (I7)."""
+
+import asyncpg
+import pytest
+
+from system import Api
+from tickethub.stack.local import Stack
+
+pytestmark = pytest.mark.e2e
+
+
+async def test_bookings_are_accepted_while_kafka_is_down_and_confirm_when_it_returns(
+    api: Api, stack: Stack, booking_db: asyncpg.Connection
+) -> None:
+    show = await api.create_show()
+    _, token = await api.user_token()
+
+    stack.kafka.stop()
+    try:
+        response = await api.book(token, show["id"], ["A6", "B6"])
+        assert response.status_code == 202, response.text  # the outbox keeps the request
+        booking_id = response.json()["id"]
+        pending = await booking_db.fetchval("SELECT count(*) FROM outbox WHERE message_key = $1", booking_id)
+        assert pending == 1  # nothing could be published, nothing was lost
+        assert (await api.seat_map(show["id"]))["A6"] == "HELD"
+    finally:
+        stack.kafka.start()
+        stack.kafka.wait_ready(timeout=60)
+
+    confirmed = await api.wait_for_status(token, booking_id, "CONFIRMED", within=90)
+    assert confirmed["seats"] == ["A6", "B6"]
+    assert await booking_db.fetchval("SELECT count(*) FROM outbox WHERE message_key = $1", booking_id) == 0
+
+
+async def test_bookings_need_no_users_service_once_its_keys_are_known(api: Api) -> None:
+    """Tokens are verified against cached public keys: no call to users per request."""
+    show = await api.create_show()
+    _, token = await api.user_token()
+    assert (await api.book(token, show["id"], ["A1"])).status_code == 202  # booking learns the keys
+    stack = api.stack
+    stack.services["users"].stop()
+    try:
+        response = await api.book(token, show["id"], ["A2"])
+        assert response.status_code == 202, response.text
+        await api.wait_for_status(token, response.json()["id"], "CONFIRMED")
+    finally:
+        stack.services["users"].start()
+        stack.services["users"].wait_ready(timeout=60)
+
+
+async def test_unreachable_signing_keys_are_a_503_not_a_401(api: Api) -> None:
+    """A service that never saw the keys cannot judge a token: it says so, and to retry."""
+    _, token = await api.user_token()
+    stack = api.stack
+    stack.services["users"].stop()
+    stack.services["payment"].stop()
+    stack.services["payment"].start()  # a fresh process knows no keys yet
+    try:
+        stack.services["payment"].wait_ready(timeout=60)
+        response = await api.http.get("/payments", headers={"Authorization": f"Bearer {token}"})
+    finally:
+        stack.services["users"].start()
+        stack.services["users"].wait_ready(timeout=60)
+    assert response.status_code == 503, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert int(response.headers["retry-after"]) > 0
