@@ -93,7 +93,7 @@ async def test_confirmation_is_guarded_and_happens_once(store: BookingStore) -> 
     first = await saga.payment_succeeded(booking_id)
     second = await saga.payment_succeeded(booking_id)
 
-    assert first is not None and first.sell
+    assert first is not None and first.sold_until is not None
     assert second is None
     record = await store.get(booking_id)
     assert record is not None and record.status is BookingStatus.CONFIRMED
@@ -109,7 +109,7 @@ async def test_a_payment_after_the_hold_expired_never_confirms_and_is_refunded(s
 
     record = await store.get(booking_id)
     assert record is not None and record.status is BookingStatus.EXPIRED
-    assert change is not None and not change.sell  # its holds are released, not sold
+    assert change is not None and change.sold_until is None  # its holds are released, not sold
     assert await store.seat_statuses("show-1") == {}
     topics = await outbox_topics()
     assert "booking.confirmed.v1" not in topics

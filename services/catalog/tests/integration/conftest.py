@@ -1,115 +1,33 @@
 """The catalog app on real PostgreSQL and Kafka, called in-process, with genuinely signed tokens.
 
-Tokens are signed with a throw-away Ed25519 key whose JWKS is served over real HTTP on loopback, so
-the app's own JwksVerifier fetches and checks them exactly as in production.
+Tokens come from tickethub.testing's `issuer`, whose JWKS (`jwks_url`) is served over real HTTP on
+loopback, so the app's own JwksVerifier fetches and checks them exactly as in production.
 """
 
-import json
-import threading
-import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import httpx
 import pytest
-from joserfc import jwt
-from joserfc.jwk import OKPKey
 from litestar import Litestar
 
 from catalog.app import create_app
 from catalog.settings import Settings
-from tickethub.testing import Infrastructure, client_of, migrated_database, running
-
-ISSUER = "tickethub-users"
-AUDIENCE = "tickethub"
-JWKS_PATH = "/.well-known/jwks.json"
-
-
-class TokenIssuer:
-    """Signs tokens like the users service does (EdDSA over Ed25519, iss/aud/exp/sub)."""
-
-    def __init__(self) -> None:
-        self.key = OKPKey.generate_key("Ed25519", parameters={"kid": "test-" + uuid.uuid4().hex[:8]})
-
-    def jwks(self) -> dict[str, Any]:
-        return {"keys": [self.key.as_dict(private=False)]}
-
-    def token(
-        self, role: str, *, expires_in: int = 300, audience: str = AUDIENCE, key: OKPKey | None = None
-    ) -> str:
-        signer = key or self.key
-        now = int(time.time())
-        claims = {
-            "iss": ISSUER,
-            "aud": audience,
-            "sub": str(uuid.uuid4()),
-            "role": role,
-            "iat": now,
-            "exp": now + expires_in,
-            "jti": uuid.uuid4().hex,
-        }
-        return jwt.encode({"alg": "Ed25519", "kid": signer.kid}, claims, signer, algorithms=["Ed25519"])
-
-    def headers(self, role: str, **options: Any) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.token(role, **options)}"}
-
-
-@pytest.fixture(scope="session")
-def issuer() -> TokenIssuer:
-    return TokenIssuer()
-
-
-@pytest.fixture(scope="session")
-def jwks_url(issuer: TokenIssuer) -> Iterator[str]:
-    body = json.dumps(issuer.jwks()).encode()
-
-    class Jwks(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            found = self.path == JWKS_PATH
-            self.send_response(200 if found else 404)
-            self.send_header("Content-Type", "application/json")
-            self.end_headers()
-            self.wfile.write(body if found else b"{}")
-
-        def log_message(self, *_: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Jwks)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}{JWKS_PATH}"
-    finally:
-        server.shutdown()
-        server.server_close()
+from tickethub.testing import Infrastructure, TokenIssuer, running, service_environment
 
 
 @pytest.fixture(scope="session")
 def settings(infra: Infrastructure, jwks_url: str) -> Settings:
-    return Settings(
-        DATABASE_URL=migrated_database(infra, "catalog.store.piccolo_conf"),
-        KAFKA_BOOTSTRAP_SERVERS=infra.kafka_bootstrap_servers,
-        JWT_JWKS_URL=jwks_url,
-        JWT_ISSUER=ISSUER,
-        JWT_AUDIENCE=AUDIENCE,
-        OTEL_SERVICE_NAME="catalog",
-        CATALOG_OUTBOX_POLL_SECONDS=0.2,
-    )
+    environment = service_environment(infra, "catalog", jwks_url=jwks_url)
+    return Settings(**environment, CATALOG_OUTBOX_POLL_SECONDS=0.2)
 
 
 @pytest.fixture(scope="session")
 async def app(settings: Settings) -> AsyncIterator[Litestar]:
     async with running(create_app(settings)) as application:
         yield application
-
-
-@pytest.fixture(scope="session")
-async def client(app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
-    async with client_of(app) as http:
-        yield http
 
 
 @pytest.fixture(scope="session")

@@ -5,49 +5,27 @@ HTTP API. "Handled" is observed, never slept for: the notification consumer grou
 has passed every published message.
 """
 
-import asyncio
-import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-import asyncpg
 import httpx
 import pytest
-from aiokafka import AIOKafkaProducer, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient
 from litestar import Litestar
 
 from notification.app import create_app
 from notification.messaging.handlers import GROUP
 from notification.settings import Settings
-from tickethub.contracts import BookingOutcome, Event, Topic
-from tickethub.testing import Infrastructure, client_of, migrated_database, running
-
-DEADLINE_SECONDS = 30.0
-
-
-async def eventually(
-    condition: Callable[[], Awaitable[bool]], what: str, within: float = DEADLINE_SECONDS
-) -> None:
-    """Polls `condition` until it holds; fails naming `what` when the deadline passes."""
-    deadline = time.monotonic() + within
-    while not await condition():
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {within:.0f} s waiting for {what}")
-        await asyncio.sleep(0.05)
+from tickethub.contracts import BookingOutcome
+from tickethub.testing import Infrastructure, KafkaProbe, eventually, running, service_environment
 
 
 @pytest.fixture(scope="session")
 def settings(infra: Infrastructure) -> Settings:
     return Settings(
-        DATABASE_URL=migrated_database(infra, "notification.store.piccolo_conf"),
-        KAFKA_BOOTSTRAP_SERVERS=infra.kafka_bootstrap_servers,
-        SMTP_HOST=infra.smtp_host,
-        SMTP_PORT=infra.smtp_port,
-        OTEL_SERVICE_NAME="notification",
+        **service_environment(infra, "notification"), SMTP_HOST=infra.smtp_host, SMTP_PORT=infra.smtp_port
     )
 
 
@@ -58,67 +36,10 @@ async def app(settings: Settings) -> AsyncIterator[Litestar]:
 
 
 @pytest.fixture(scope="session")
-async def client(app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
-    async with client_of(app) as http:
-        yield http
-
-
-@pytest.fixture(scope="session")
-async def db(settings: Settings) -> AsyncIterator[asyncpg.Connection]:
-    connection = await asyncpg.connect(settings.database_url)
-    try:
-        yield connection
-    finally:
-        await connection.close()
-
-
-class Kafka:
-    """Publishes events as booking's outbox relay does, and tells when notification has handled them."""
-
-    def __init__(self, bootstrap: str) -> None:
-        self.producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
-        self.admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-        self.published: dict[TopicPartition, int] = {}
-
-    async def start(self) -> None:
-        await self.producer.start()
-        await self.admin.start()
-
-    async def stop(self) -> None:
-        await self.producer.stop()
-        await self.admin.close()
-
-    async def publish(self, topic: Topic, event: Event, key: str) -> None:
-        metadata = await self.producer.send_and_wait(
-            topic.name,
-            event.model_dump_json().encode(),
-            key=key.encode(),
-            headers=[("content-type", b"application/json"), ("event-id", str(event.event_id).encode())],
-        )
-        partition = TopicPartition(metadata.topic, metadata.partition)
-        self.published[partition] = max(self.published.get(partition, -1), metadata.offset)
-
-    async def settled(self) -> None:
-        """notification has committed past everything published so far (so it handled it)."""
-
-        async def handled() -> bool:
-            committed = await self.admin.list_consumer_group_offsets(GROUP, partitions=list(self.published))
-            return all(
-                partition in committed and committed[partition].offset > offset
-                for partition, offset in self.published.items()
-            )
-
-        await eventually(handled, "notification to commit past every published message")
-
-
-@pytest.fixture(scope="session")
-async def kafka(app: Litestar, infra: Infrastructure) -> AsyncIterator[Kafka]:
-    bus = Kafka(infra.kafka_bootstrap_servers)
-    await bus.start()
-    try:
+async def kafka(app: Litestar, infra: Infrastructure) -> AsyncIterator[KafkaProbe]:
+    """Publishes as booking's outbox relay does; settled once notification committed past it."""
+    async with KafkaProbe(infra.kafka_bootstrap_servers, group=GROUP) as bus:
         yield bus
-    finally:
-        await bus.stop()
 
 
 class Mailbox:

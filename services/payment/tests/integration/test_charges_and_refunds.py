@@ -19,7 +19,7 @@ from tickethub.contracts import (
     RefundRequested,
 )
 
-Kafka = Any  # the `kafka` fixture (conftest.Kafka)
+Kafka = Any  # the `kafka` fixture (tickethub.testing.KafkaProbe)
 
 pytestmark = pytest.mark.integration
 

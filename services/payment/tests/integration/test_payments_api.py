@@ -41,7 +41,7 @@ async def test_lists_the_callers_payments_newest_first(
     newest = await add_payment(db, user, at=start + timedelta(hours=2), status="DECLINED")
     await add_payment(db, other, at=start + timedelta(hours=3))
 
-    response = await client.get("/payments", headers=issuer.headers(user))
+    response = await client.get("/payments", headers=issuer.headers(subject=user))
 
     assert response.status_code == 200, response.text
     body = response.json()
@@ -64,7 +64,9 @@ async def test_paginates_with_limit_and_offset(
     start = datetime(2026, 11, 2, 12, 0, tzinfo=UTC)
     ids = [await add_payment(db, user, at=start + timedelta(minutes=i)) for i in range(5)]
 
-    response = await client.get("/payments", params={"limit": 2, "offset": 1}, headers=issuer.headers(user))
+    response = await client.get(
+        "/payments", params={"limit": 2, "offset": 1}, headers=issuer.headers(subject=user)
+    )
 
     assert response.status_code == 200
     body = response.json()
@@ -73,7 +75,7 @@ async def test_paginates_with_limit_and_offset(
 
 
 async def test_a_user_without_payments_gets_an_empty_page(client: httpx.AsyncClient, issuer: Any) -> None:
-    response = await client.get("/payments", headers=issuer.headers(str(uuid.uuid4())))
+    response = await client.get("/payments", headers=issuer.headers(subject=str(uuid.uuid4())))
 
     assert response.status_code == 200
     assert response.json() == {"items": [], "total": 0, "limit": 20, "offset": 0}
@@ -98,7 +100,7 @@ async def test_without_a_token_is_401(client: httpx.AsyncClient) -> None:
 async def test_out_of_range_paging_is_422_naming_the_field(
     client: httpx.AsyncClient, issuer: Any, params: dict[str, Any], field: str
 ) -> None:
-    response = await client.get("/payments", params=params, headers=issuer.headers(str(uuid.uuid4())))
+    response = await client.get("/payments", params=params, headers=issuer.headers(subject=str(uuid.uuid4())))
 
     assert response.status_code == 422
     assert response.headers["content-type"] == "application/problem+json"

@@ -1,6 +1,7 @@
 """Test support: real infrastructure for integration and end-to-end tests (a pytest plugin)."""
 
 from tickethub.testing.apps import client_of, running
+from tickethub.testing.environment import service_environment
 from tickethub.testing.infra import Infrastructure, migrated_database
 from tickethub.testing.kafka import KafkaProbe, outbox_drained
 from tickethub.testing.tokens import AUDIENCE, ISSUER, JWKS_PATH, TokenIssuer, serving_jwks
@@ -19,5 +20,6 @@ __all__ = [
     "migrated_database",
     "outbox_drained",
     "running",
+    "service_environment",
     "serving_jwks",
 ]

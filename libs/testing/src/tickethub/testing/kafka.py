@@ -18,7 +18,8 @@ async def outbox_drained(db: asyncpg.Connection) -> None:
     """The outbox relay has published (and so deleted) every row of the `outbox` table."""
 
     async def empty() -> bool:
-        return await db.fetchval("SELECT count(*) FROM outbox") == 0
+        remaining: int = await db.fetchval("SELECT count(*) FROM outbox")
+        return remaining == 0
 
     await eventually(empty, "the outbox relay to publish every recorded event")
 

@@ -6,6 +6,7 @@ changed only after that transaction commits (PostgreSQL is the truth, Redis foll
 
 import logging
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from booking.domain.model import BookingRecord, BookingStatus
@@ -29,17 +30,20 @@ OutcomeT = TypeVar("OutcomeT", bound=BookingOutcome)
 LATE_PAYMENT = "payment arrived after the seat hold had expired"
 
 
+SOLD_MARKER_KEPT = timedelta(days=1)  # after the show starts; PostgreSQL stays the record
+
+
 @dataclass(frozen=True, slots=True)
 class HoldChange:
     """What to do with a booking's Redis holds once its transaction has committed."""
 
     record: BookingRecord
-    sell: bool
+    sold_until: datetime | None = None  # None: release the holds
 
     async def apply(self, holds: SeatHolds) -> None:
         record = self.record
-        if self.sell:
-            await holds.mark_sold(record.show_id, record.seats, record.id)
+        if self.sold_until is not None:
+            await holds.mark_sold(record.show_id, record.seats, record.id, until=self.sold_until)
         else:
             await holds.release(record.show_id, record.seats, record.id)
 
@@ -66,10 +70,9 @@ class BookingSaga:
     async def payment_succeeded(self, booking_id: str) -> HoldChange | None:
         confirmed = await self.store.confirm(booking_id)
         if confirmed is not None:
-            await add_to_outbox(
-                BOOKING_CONFIRMED, booking_id, await self._outcome(BookingConfirmed, confirmed)
-            )
-            return HoldChange(confirmed, sell=True)
+            event = await self._outcome(BookingConfirmed, confirmed)
+            await add_to_outbox(BOOKING_CONFIRMED, booking_id, event)
+            return HoldChange(confirmed, sold_until=event.starts_at + SOLD_MARKER_KEPT)
         current = await self.store.get(booking_id)
         if current is None:
             raise LookupError(f"payment for unknown booking {booking_id}")  # poison: dead-lettered
@@ -88,14 +91,14 @@ class BookingSaga:
             return None  # already decided (duplicate, or expired first)
         event = await self._outcome(BookingCancelled, cancelled, reason=f"payment declined: {reason}")
         await add_to_outbox(BOOKING_CANCELLED, booking_id, event)
-        return HoldChange(cancelled, sell=False)
+        return HoldChange(cancelled)
 
     async def expire(self, booking_id: str) -> HoldChange | None:
         expired = await self.store.end_pending(booking_id, BookingStatus.EXPIRED)
         if expired is None:
             return None
         await add_to_outbox(BOOKING_EXPIRED, booking_id, await self._outcome(BookingExpired, expired))
-        return HoldChange(expired, sell=False)
+        return HoldChange(expired)
 
     async def payment_refunded(self, booking_id: str) -> None:
         if await self.store.mark_refunded(booking_id) is None:

@@ -7,6 +7,7 @@ truth: PostgreSQL's partial unique index decides when Redis forgets (restart, ev
 """
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import cast
 
 from redis.asyncio import Redis
@@ -33,13 +34,13 @@ end
 return released
 """
 
-# A sold seat stays taken in Redis without expiry, so later buyers fail fast instead of reaching
-# PostgreSQL; only keys still owned by ARGV[1] are changed.
+# A sold seat stays taken in Redis until after its show (ARGV[3]: a Unix time in ms), so later
+# buyers fail fast instead of reaching PostgreSQL; only keys still owned by ARGV[1] are changed.
 _SELL = """
 local sold = 0
 for _, key in ipairs(KEYS) do
   if redis.call('GET', key) == ARGV[1] then
-    redis.call('SET', key, ARGV[2])
+    redis.call('SET', key, ARGV[2], 'PXAT', ARGV[3])
     sold = sold + 1
   end
 end
@@ -66,6 +67,7 @@ class SeatHolds:
     async def release(self, show_id: str, seats: Sequence[str], owner: str) -> int:
         return cast(int, await self._release(keys=[seat_key(show_id, s) for s in seats], args=[owner]))
 
-    async def mark_sold(self, show_id: str, seats: Sequence[str], owner: str) -> int:
+    async def mark_sold(self, show_id: str, seats: Sequence[str], owner: str, *, until: datetime) -> int:
         keys = [seat_key(show_id, seat) for seat in seats]
-        return cast(int, await self._sell(keys=keys, args=[owner, f"sold:{owner}"]))
+        expires_ms = int(until.timestamp() * 1000)
+        return cast(int, await self._sell(keys=keys, args=[owner, f"sold:{owner}", expires_ms]))
