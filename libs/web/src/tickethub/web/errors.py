@@ -103,13 +103,20 @@ EXCEPTION_HANDLERS: ExceptionHandlersMap = {
 }
 
 
-class ProblemDetails(msgspec.Struct):
+class FieldError(msgspec.Struct):
+    field: str
+    message: str
+    in_: str = msgspec.field(name="in")
+
+
+class ProblemDetails(msgspec.Struct, omit_defaults=True):
     """RFC 9457 body of every error response (domain errors add their own fields, e.g. takenSeats)."""
 
     type: str
     title: str
     status: int
     detail: str | None = None
+    errors: list[FieldError] | None = None
 
 
 _STANDARD = {
@@ -120,11 +127,19 @@ _STANDARD = {
 }
 
 
-def problem_responses(*statuses_or_errors: int | type[DomainError]) -> dict[int, ResponseSpec]:
-    """OpenAPI entries for the problem+json errors a route can answer with."""
+def problem_responses(*errors: int | type[DomainError] | tuple[int, str]) -> dict[int, ResponseSpec]:
+    """OpenAPI entries for the problem+json errors a route can answer with.
+
+    Each error is a standard status (400, 401, 403, 422), a DomainError class, or (status, description).
+    """
     responses: dict[int, ResponseSpec] = {}
-    for item in statuses_or_errors:
-        status, description = (item, _STANDARD[item]) if isinstance(item, int) else (item.status, item.title)
+    for item in errors:
+        if isinstance(item, int):
+            status, description = item, _STANDARD[item]
+        elif isinstance(item, tuple):
+            status, description = item
+        else:
+            status, description = item.status, item.title
         if status in responses:
             description = f"{responses[status].description}; {description}"
         responses[status] = ResponseSpec(

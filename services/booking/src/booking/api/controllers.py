@@ -2,12 +2,12 @@
 
 import re
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Any
 from uuid import uuid4
 
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.params import FromPath, JSONBody
 from opentelemetry import trace
 
 from booking.api.dto import BookingPage, BookingRequest, BookingResponse, SeatMap, SeatState
@@ -19,6 +19,7 @@ from booking.store.holds import SeatHolds
 from tickethub.auth import Identity
 from tickethub.web.app import PUBLIC
 from tickethub.web.errors import problem_responses
+from tickethub.web.pagination import Limit, Offset
 
 _UUID = re.compile(r"^[0-9a-fA-F-]{36}$")
 
@@ -90,8 +91,8 @@ class BookingController(Controller):
         self,
         request: Request[Identity, Any, Any],
         store: NamedDependency[BookingStore],
-        limit: Annotated[int, QueryParameter(ge=1, le=100)] = 50,
-        offset: Annotated[int, QueryParameter(ge=0)] = 0,
+        limit: Limit = 50,
+        offset: Offset = 0,
     ) -> BookingPage:
         records, total = await store.list_for_user(request.user.subject, limit=limit, offset=offset)
         return BookingPage(

@@ -23,7 +23,6 @@ from catalog.api.dto import (
     MovieIn,
     MovieOut,
     MoviePage,
-    Problem,
     ShowIn,
     ShowOut,
     ShowPage,
@@ -36,25 +35,18 @@ from catalog.domain.layout import expand_layout
 from catalog.domain.model import RowSpec, ShowRequest
 from catalog.store.repository import CatalogStore
 from tickethub.auth import ADMIN, requires_role
-from tickethub.web.errors import PROBLEM_JSON
+from tickethub.web.app import PUBLIC
+from tickethub.web.errors import problem_responses
+from tickethub.web.pagination import Limit, Offset
 
 ADMIN_ONLY = [requires_role(ADMIN)]
-PUBLIC: list[dict[str, list[str]]] = [{}]  # OpenAPI: no credentials needed (overrides the global bearer)
-
-Limit = Annotated[int, QueryParameter(ge=1, le=100, description="page size (1..100)")]
-Offset = Annotated[int, QueryParameter(ge=0, description="items to skip")]
-
-
-def _problem(description: str) -> ResponseSpec:
-    return ResponseSpec(Problem, description=description, media_type=PROBLEM_JSON, generate_examples=False)
+_MALFORMED = problem_responses(400)
+_AUTH = problem_responses(401, 403)
+_INVALID = problem_responses(422)
 
 
-_MALFORMED: dict[int, ResponseSpec] = {400: _problem("The body is not a JSON object.")}
-_AUTH: dict[int, ResponseSpec] = {
-    401: _problem("No bearer token, or it is invalid or expired."),
-    403: _problem("The token's role is not ADMIN."),
-}
-_INVALID: dict[int, ResponseSpec] = {422: _problem("A field is invalid; `errors` names each one.")}
+def _problem(description: str, status: int = 404) -> dict[int, ResponseSpec]:
+    return problem_responses((status, description))
 
 
 def provide_catalog(state: State) -> CatalogStore:
@@ -102,7 +94,7 @@ class MovieController(CatalogController):
         summary="Get a movie",
         exclude_from_auth=True,
         security=PUBLIC,
-        responses={404: _problem("No such movie.")},
+        responses=_problem("No such movie."),
     )
     async def get_movie(self, movie_id: FromPath[str], catalog: NamedDependency[CatalogStore]) -> MovieOut:
         return MovieOut.of(await catalog.movie(movie_id))
@@ -138,7 +130,7 @@ class TheatreController(CatalogController):
         summary="Get a theatre",
         exclude_from_auth=True,
         security=PUBLIC,
-        responses={404: _problem("No such theatre.")},
+        responses=_problem("No such theatre."),
     )
     async def get_theatre(
         self, theatre_id: FromPath[str], catalog: NamedDependency[CatalogStore]
@@ -153,7 +145,8 @@ class TheatreController(CatalogController):
         responses=_MALFORMED
         | _AUTH
         | _INVALID
-        | {404: _problem("No such theatre."), 409: _problem("The theatre already has a hall of that name.")},
+        | _problem("No such theatre.")
+        | _problem("The theatre already has a hall of that name.", 409),
     )
     async def add_hall(
         self, theatre_id: FromPath[str], data: JSONBody[HallIn], catalog: NamedDependency[CatalogStore]
@@ -165,7 +158,7 @@ class TheatreController(CatalogController):
         summary="List the halls of a theatre",
         exclude_from_auth=True,
         security=PUBLIC,
-        responses=_INVALID | {404: _problem("No such theatre.")},
+        responses=_INVALID | _problem("No such theatre."),
     )
     async def list_halls(
         self,
@@ -193,7 +186,8 @@ class HallController(CatalogController):
         responses=_MALFORMED
         | _AUTH
         | _INVALID
-        | {404: _problem("No such hall."), 409: _problem("A scheduled show of the hall has not ended yet.")},
+        | _problem("No such hall.")
+        | _problem("A scheduled show of the hall has not ended yet.", 409),
     )
     async def replace_seats(
         self, hall_id: FromPath[str], data: JSONBody[LayoutIn], catalog: NamedDependency[CatalogStore]
@@ -207,7 +201,7 @@ class HallController(CatalogController):
         summary="Get the seat layout of a hall",
         exclude_from_auth=True,
         security=PUBLIC,
-        responses={404: _problem("No such hall.")},
+        responses=_problem("No such hall."),
     )
     async def get_seats(self, hall_id: FromPath[str], catalog: NamedDependency[CatalogStore]) -> LayoutOut:
         return LayoutOut.of(await catalog.layout(hall_id))
@@ -230,10 +224,8 @@ class ShowController(CatalogController):
         responses=_MALFORMED
         | _AUTH
         | _INVALID
-        | {
-            404: _problem("No such movie or hall (the problem says which)."),
-            409: _problem("The hall has no seat layout, or the show overlaps another show of the hall."),
-        },
+        | _problem("No such movie or hall (the problem says which).")
+        | _problem("The hall has no seat layout, or the show overlaps another show of the hall.", 409),
     )
     async def schedule_show(self, data: JSONBody[ShowIn], catalog: NamedDependency[CatalogStore]) -> ShowOut:
         request = ShowRequest(
@@ -276,7 +268,7 @@ class ShowController(CatalogController):
         summary="Get a show",
         exclude_from_auth=True,
         security=PUBLIC,
-        responses={404: _problem("No such show.")},
+        responses=_problem("No such show."),
     )
     async def get_show(self, show_id: FromPath[str], catalog: NamedDependency[CatalogStore]) -> ShowOut:
         return ShowOut.of(await catalog.show(show_id))

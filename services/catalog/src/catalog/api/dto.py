@@ -199,19 +199,3 @@ P = TypeVar("P", bound=PageOut[Any])
 
 def page_of(kind: type[P], page: Page[Any], items: list[Any]) -> P:
     return kind(items=items, total=page.total, limit=page.limit, offset=page.offset)
-
-
-class FieldError(msgspec.Struct):
-    field: str
-    message: str
-    in_: str = msgspec.field(name="in")
-
-
-class Problem(msgspec.Struct, omit_defaults=True):
-    """RFC 9457 problem details, as every error of the API is returned (documentation only)."""
-
-    type: str
-    title: str
-    status: int
-    detail: str | None = None
-    errors: list[FieldError] | None = None

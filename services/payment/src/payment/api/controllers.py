@@ -1,14 +1,14 @@
 """HTTP endpoints of payment: the caller's payments."""
 
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import Controller, Request, get
-from litestar.params import QueryParameter
 
 from payment.api.dto import PaymentPage, PaymentView
 from payment.store import repository
 from tickethub.auth import Identity
 from tickethub.web.errors import problem_responses
+from tickethub.web.pagination import Limit, Offset
 
 
 class PaymentController(Controller):
@@ -24,8 +24,8 @@ class PaymentController(Controller):
     async def list_mine(
         self,
         request: Request[Identity, Any, Any],
-        limit: Annotated[int, QueryParameter(ge=1, le=100, description="page size")] = 20,
-        offset: Annotated[int, QueryParameter(ge=0, description="payments to skip")] = 0,
+        limit: Limit = 20,
+        offset: Offset = 0,
     ) -> PaymentPage:
         records, total = await repository.list_for_user(request.user.subject, limit=limit, offset=offset)
         return PaymentPage(
