@@ -47,8 +47,8 @@ def _field_errors(exc: ValidationException) -> list[dict[str, str]]:
     for item in exc.extra if isinstance(exc.extra, list) else []:
         message = str(item.get("message", ""))
         field = str(item.get("key", ""))
-        if missing := _MISSING_FIELD.search(message):
-            field = missing.group(1)
+        if missing := _MISSING_FIELD.search(message):  # name the missing field with its path
+            field = missing.group(1) if field in ("", "data") else f"{field}.{missing.group(1)}"
         errors.append({"field": field, "in": str(item.get("source", "")), "message": message})
     return errors
 
