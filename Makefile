@@ -38,6 +38,7 @@ lint: bootstrap ## ruff (lint + format check) and mypy
 	@$(RUN) ruff check .
 	@$(RUN) ruff format --check .
 	@MYPYPATH=$(MYPY_PATH) $(RUN) mypy $(MYPY_PACKAGES)
+	@MYPYPATH=$(MYPY_PATH):bench $(RUN) mypy bench
 
 format: bootstrap ## apply ruff's formatting and safe fixes
 	@$(RUN) ruff check --fix .
@@ -48,3 +49,6 @@ install: bootstrap ## install the infrastructure binaries (Redis, nginx, Kafka, 
 
 test: bootstrap lint install ## install what is missing, start real infrastructure, run every test, tear down
 	@$(RUN) python -m tickethub.testing.run
+
+bench: bootstrap install ## start the whole system on free ports and measure the DESIGN targets (about 2 min; ARGS=--help)
+	@$(RUN) python bench/run.py $(ARGS)
