@@ -6,6 +6,12 @@ from tickethub.settings import AuthSettings, DatabaseSettings, KafkaSettings, Re
 
 
 class Settings(DatabaseSettings, RedisSettings, KafkaSettings, AuthSettings):
+    database_pool_max: int = Field(
+        default=50,
+        ge=1,
+        validation_alias="DATABASE_POOL_MAX",
+        description="connections; ~ the concurrent POST /bookings a replica serves without queueing",
+    )
     max_seats_per_booking: int = Field(
         default=10,
         ge=1,

@@ -2,6 +2,9 @@
 
 Keys are cached; a token signed with an unknown `kid` triggers one refetch (rate-limited), so a key
 rotation is picked up without a restart and a flood of forged kids cannot hammer the users service.
+A verified token is remembered until it expires (a client sends the same token many times, and a
+signature check is a tenth of a booking's CPU); a retired key's tokens therefore live out their
+short lifetime.
 """
 
 import asyncio
@@ -17,6 +20,7 @@ from tickethub.auth.identity import Identity
 
 SIGNING_ALGORITHMS = ["Ed25519"]
 LEEWAY_SECONDS = 5
+REMEMBERED_TOKENS = 10_000  # bounded: the memory is cleared when full
 
 
 class TokenRejected(Exception):
@@ -50,8 +54,19 @@ class JwksVerifier:
         self._fetched_at = float("-inf")
         self._min_refetch_seconds = min_refetch_seconds
         self._lock = asyncio.Lock()
+        self._verified: dict[str, tuple[Identity, float]] = {}  # token -> (identity, expiry)
 
     async def verify(self, token: str) -> Identity:
+        remembered = self._verified.get(token)
+        if remembered is not None and time.time() < remembered[1]:
+            return remembered[0]
+        identity, expires_at = await self._verify_anew(token)
+        if len(self._verified) >= REMEMBERED_TOKENS:
+            self._verified.clear()
+        self._verified[token] = (identity, expires_at)
+        return identity
+
+    async def _verify_anew(self, token: str) -> tuple[Identity, float]:
         keys = self._keys or await self._refresh()
         try:
             decoded = self._decode(token, keys)
@@ -64,7 +79,7 @@ class JwksVerifier:
             self._claims.validate(decoded.claims)
         except JoseError as exc:
             raise TokenRejected(f"token claims rejected: {exc.error}") from exc
-        return Identity.from_claims(decoded.claims)
+        return Identity.from_claims(decoded.claims), float(decoded.claims["exp"])
 
     @staticmethod
     def _decode(token: str, keys: KeySet) -> jwt.Token:

@@ -3,6 +3,13 @@ then a relay publishes it to Kafka (at least once) with the trace context it was
 
 from tickethub.outbox.relay import OutboxRelay, relay_lifespan
 from tickethub.outbox.table import OutboxMessage
-from tickethub.outbox.writer import add_to_outbox
+from tickethub.outbox.writer import OUTBOX_COLUMNS, add_to_outbox, outbox_values
 
-__all__ = ["OutboxMessage", "OutboxRelay", "add_to_outbox", "relay_lifespan"]
+__all__ = [
+    "OUTBOX_COLUMNS",
+    "OutboxMessage",
+    "OutboxRelay",
+    "add_to_outbox",
+    "outbox_values",
+    "relay_lifespan",
+]

@@ -20,9 +20,22 @@ from booking.domain.model import BookingRecord, BookingStatus, SeatSelection, Sh
 from booking.store.tables import Booking, BookingSeat, ShowReadModel
 from tickethub.contracts import BOOKING_REQUESTED, BookingRequested, ShowPublished
 from tickethub.db import violates
-from tickethub.outbox import add_to_outbox
+from tickethub.outbox import OUTBOX_COLUMNS, outbox_values
 
 ACTIVE_SEAT_INDEX = "booking_seats_active_seat"
+
+# Only the outbox lib's column list is interpolated; every value is a bind parameter.
+_CREATE_PENDING = f"""
+WITH booking AS (
+    INSERT INTO bookings (id, user_id, user_email, show_id, status, amount, currency, payment_token,
+                          hold_expires_at, created_at, updated_at)
+    VALUES ({{}}, {{}}, {{}}, {{}}, 'PENDING', {{}}, {{}}, {{}}, {{}}, {{}}, {{}})
+), seats AS (
+    INSERT INTO booking_seats (booking_id, show_id, seat_id, status)
+    SELECT {{}}, {{}}, seat, 'HELD' FROM unnest({{}}::varchar[]) AS seat
+)
+INSERT INTO outbox ({OUTBOX_COLUMNS}) VALUES ({{}}, {{}}, {{}}, {{}}::jsonb, {{}})
+"""  # noqa: S608
 
 _SELECT_BOOKINGS = """
 SELECT b.id::text AS id, b.user_id, b.user_email, b.show_id, b.status, b.amount, b.currency,
@@ -131,30 +144,27 @@ class BookingStore:
             payment_token=payment_token,
             hold_expires_at=selection.hold_expires_at,
         )
+        booking = UUID(booking_id)
         try:
-            async with self.engine.transaction():
-                await Booking.insert(
-                    Booking(
-                        id=UUID(booking_id),
-                        user_id=user_id,
-                        user_email=user_email,
-                        show_id=show_id,
-                        status=BookingStatus.PENDING,
-                        amount=selection.amount,
-                        currency=currency,
-                        payment_token=payment_token,
-                        hold_expires_at=selection.hold_expires_at,
-                        created_at=now,
-                        updated_at=now,
-                    )
-                )
-                await BookingSeat.insert(
-                    *(
-                        BookingSeat(booking_id=UUID(booking_id), show_id=show_id, seat_id=seat, status="HELD")
-                        for seat in selection.seats
-                    )
-                )
-                await add_to_outbox(BOOKING_REQUESTED, booking_id, event)
+            # One statement, so one round trip and atomic without BEGIN/COMMIT; the foreign key of
+            # the seats is checked at its end, when the booking row exists.
+            await Booking.raw(
+                _CREATE_PENDING,
+                booking,
+                user_id,
+                user_email,
+                show_id,
+                selection.amount,
+                currency,
+                payment_token,
+                selection.hold_expires_at,
+                now,
+                now,
+                booking,
+                show_id,
+                list(selection.seats),
+                *outbox_values(BOOKING_REQUESTED, booking_id, event),
+            )
         except Exception as exc:
             if violates(exc, ACTIVE_SEAT_INDEX):
                 raise SeatsTaken(await self.active_seats(show_id, selection.seats)) from exc
