@@ -6,6 +6,7 @@ only reads that fingerprint and returns at once.
 """
 
 import fcntl
+import functools
 import hashlib
 import json
 import os
@@ -79,6 +80,7 @@ def progress(component: str, message: str) -> None:
     print(f"[install] {component}: {message}", flush=True)
 
 
+@functools.cache  # once per process: every server start asks for its binary
 def ensure_debian_packages() -> DebianBinaries:
     """Install PostgreSQL, Redis and nginx from Debian when their binaries are missing."""
     missing = _missing_packages(["redis-server", "nginx"])
@@ -102,6 +104,7 @@ def postgres_bin_dir() -> Path | None:
     return found.parent if found else None
 
 
+@functools.cache  # once per process
 def ensure_kafka() -> KafkaInstall:
     """Resolve the Kafka broker jars (plus a logging backend) from Maven Central into the cache."""
     home = cache_dir() / "kafka" / KAFKA_VERSION
@@ -137,6 +140,7 @@ def ensure_kafka() -> KafkaInstall:
     return KafkaInstall(version=KAFKA_VERSION, libs_dir=libs_dir, java=_which("java"))
 
 
+@functools.cache  # once per process
 def ensure_mailcatcher() -> Path:
     """Build Mailpit (SMTP catcher with web UI and JSON API) and return its binary.
 
@@ -177,6 +181,7 @@ def ensure_mailcatcher() -> Path:
     return binary
 
 
+@functools.cache  # once per process
 def ensure_jaeger() -> Path:
     """Build the Jaeger v2 all-in-one binary from the Go module proxy and return its path.
 
