@@ -10,6 +10,9 @@ import asyncpg
 import httpx
 import pytest
 from redis.asyncio import Redis
+from redis.asyncio.retry import Retry
+from redis.backoff import ExponentialBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 from system import Api
 from tickethub.stack.local import Ports, Stack
@@ -71,6 +74,12 @@ async def payment_db(stack: Stack) -> AsyncIterator[asyncpg.Connection]:
 
 @pytest.fixture(scope="session")
 async def redis(stack: Stack) -> AsyncIterator[Redis]:
-    client = Redis.from_url(stack.redis.url, decode_responses=True)
+    # Some tests restart Redis: reconnect instead of failing on a connection it closed.
+    client = Redis.from_url(
+        stack.redis.url,
+        decode_responses=True,
+        retry=Retry(ExponentialBackoff(cap=0.2, base=0.02), retries=3),
+        retry_on_error=[RedisConnectionError],
+    )
     yield client
     await client.aclose()

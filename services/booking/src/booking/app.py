@@ -7,7 +7,10 @@ from typing import Any
 from litestar import Litestar
 from litestar.di import Provide
 from redis.asyncio import Redis
+from redis.asyncio.retry import Retry
+from redis.backoff import ExponentialBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from booking.api.controllers import BookingController
 from booking.messaging.handlers import CONSUMED, register_handlers, sweeper_lifespan
@@ -38,11 +41,18 @@ def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings()
     engine = make_engine(settings.database_url)
     bind_tables(engine, (*TABLES, OutboxMessage, InboxMessage))
-    redis = Redis.from_url(settings.redis_url, decode_responses=True)
+    # A connection left stale by a Redis restart is re-made at once; a real outage still fails fast
+    # (503). Safe to repeat: every hold script is idempotent for its owner token.
+    redis = Redis.from_url(
+        settings.redis_url,
+        decode_responses=True,
+        retry=Retry(ExponentialBackoff(cap=0.2, base=0.02), retries=3),
+        retry_on_error=[RedisConnectionError, RedisTimeoutError],
+    )
     holds = SeatHolds(redis)
     store = BookingStore(engine, show_cache_seconds=settings.show_cache_seconds)
     saga = BookingSaga(store)
-    transient = (*TRANSIENT_ERRORS, RedisConnectionError)  # retried without limit, never dead-lettered
+    transient = (*TRANSIENT_ERRORS, RedisConnectionError, RedisTimeoutError)  # outages, not failures
     broker = create_broker(settings, configure_telemetry(settings), transient_errors=transient)
     register_handlers(broker, saga, holds)
     auth = BearerAuth.from_settings(settings)
@@ -72,6 +82,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             relay_lifespan(OutboxRelay(engine, broker)),
             sweeper_lifespan(saga, holds, settings.sweep_interval_seconds),
         ],
+        unavailable=transient,  # PostgreSQL or Redis away: 503, nothing changed
         readiness={"postgres": lambda: ping(engine), "redis": redis.ping},
         middleware=[auth.middleware],
     )

@@ -8,7 +8,7 @@ from catalog.store.repository import CatalogStore
 from catalog.store.tables import TABLES
 from tickethub.auth import BearerAuth
 from tickethub.contracts import SHOW_PUBLISHED
-from tickethub.db import bind_tables, database_lifespan, make_engine, ping
+from tickethub.db import TRANSIENT_ERRORS, bind_tables, database_lifespan, make_engine, ping
 from tickethub.messaging import broker_lifespan, create_broker
 from tickethub.outbox import OutboxMessage, OutboxRelay, relay_lifespan
 from tickethub.telemetry import configure_telemetry
@@ -41,6 +41,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             broker_lifespan(broker, settings, [SHOW_PUBLISHED]),
             relay_lifespan(relay),
         ],
+        unavailable=TRANSIENT_ERRORS,  # PostgreSQL away: 503, nothing changed
         readiness={"postgres": lambda: ping(engine)},
         middleware=[auth.middleware],
         state={"catalog": CatalogStore(engine)},

@@ -39,6 +39,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             broker_lifespan(broker, settings, [*CONSUMED_TOPICS, *PUBLISHED_TOPICS]),
             relay_lifespan(OutboxRelay(engine, broker)),
         ],
+        unavailable=TRANSIENT_ERRORS,  # PostgreSQL away: 503, nothing changed
         readiness={"postgres": lambda: ping(engine)},
         middleware=[auth.middleware],
     )

@@ -8,7 +8,7 @@ from litestar import Litestar
 from litestar.di import Provide
 
 from tickethub.auth import BearerAuth
-from tickethub.db import bind_tables, database_lifespan, make_engine, ping
+from tickethub.db import TRANSIENT_ERRORS, bind_tables, database_lifespan, make_engine, ping
 from tickethub.web.app import create_service_app
 from users.api.controllers import AdminController, AuthController, JwksController, UsersController
 from users.bootstrap import accounts_lifespan
@@ -46,6 +46,7 @@ def create_app(settings: Settings | None = None, *, jwks_http: httpx.AsyncClient
             "readiness": Provide(lambda: readiness, sync_to_thread=False),
         },
         lifespan=[auth.lifespan, database_lifespan(engine, settings), accounts_lifespan(hashing, settings)],
+        unavailable=TRANSIENT_ERRORS,  # PostgreSQL away: 503, nothing changed
         readiness=readiness,
         middleware=[auth.middleware],
     )

@@ -16,7 +16,7 @@ from tickethub.settings import DatabaseSettings
 
 # PostgreSQL restarting, unreachable or aborting a transaction to resolve a conflict: worth retrying
 # (a message handler retries these without limit rather than dead-letter a message that will succeed).
-TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
+TRANSIENT_ERRORS: tuple[type[Exception], ...] = (
     asyncpg.PostgresConnectionError,
     asyncpg.exceptions.OperatorInterventionError,
     asyncpg.exceptions.TransactionRollbackError,

@@ -15,7 +15,7 @@ from litestar.types import ControllerRouterHandler
 
 from tickethub.settings import ProcessSettings
 from tickethub.telemetry import configure_telemetry, litestar_plugin, shutdown_telemetry
-from tickethub.web.errors import EXCEPTION_HANDLERS
+from tickethub.web.errors import exception_handlers
 from tickethub.web.health import ReadinessCheck, health_handlers
 
 Lifespan = Callable[[Litestar], AbstractAsyncContextManager[None]]
@@ -48,6 +48,7 @@ def create_service_app(
     readiness: Mapping[str, ReadinessCheck] | None = None,
     middleware: Sequence[DefineMiddleware] = (),
     dependencies: Mapping[str, Provide] | None = None,
+    unavailable: Sequence[type[Exception]] = (),
     state: Mapping[str, Any] | None = None,
 ) -> Litestar:
     provider = configure_telemetry(settings)
@@ -55,7 +56,7 @@ def create_service_app(
         route_handlers=[*route_handlers, *health_handlers(readiness or {})],
         lifespan=[_flush_telemetry, *lifespan],
         middleware=list(middleware),
-        exception_handlers=EXCEPTION_HANDLERS,
+        exception_handlers=exception_handlers(tuple(unavailable)),
         plugins=[litestar_plugin(provider)],
         dependencies=dict(dependencies or {}),
         state=State(dict(state or {})),

@@ -12,6 +12,7 @@ from litestar.status_codes import (
     HTTP_400_BAD_REQUEST,
     HTTP_422_UNPROCESSABLE_ENTITY,
     HTTP_500_INTERNAL_SERVER_ERROR,
+    HTTP_503_SERVICE_UNAVAILABLE,
 )
 from litestar.types import ExceptionHandlersMap
 
@@ -84,6 +85,30 @@ def _on_http_exception(_: Request[Any, Any, Any], exc: HTTPException) -> Respons
     if exc.status_code == HTTP_400_BAD_REQUEST:
         title = "Malformed request"
     return problem(exc.status_code, title, exc.detail, headers=exc.headers)
+
+
+RETRY_AFTER_SECONDS = 2
+
+
+def _on_unavailable(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
+    _log.warning(
+        "%s %s: a dependency is unavailable (%s)", request.method, request.url.path, type(exc).__name__
+    )
+    return problem(
+        HTTP_503_SERVICE_UNAVAILABLE,
+        "Service unavailable",
+        "A dependency of this service is unavailable; nothing was changed. Retry shortly.",
+        type_="urn:tickethub:problem:unavailable",
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
+
+
+def exception_handlers(unavailable: tuple[type[Exception], ...] = ()) -> ExceptionHandlersMap:
+    """The handlers of every service; `unavailable` are its dependencies' outage errors (-> 503)."""
+    return {
+        **EXCEPTION_HANDLERS,
+        **dict.fromkeys((ConnectionError, TimeoutError, *unavailable), _on_unavailable),
+    }
 
 
 def _on_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
