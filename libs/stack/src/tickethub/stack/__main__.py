@@ -34,7 +34,11 @@ def main() -> None:
             try:
                 stack.up()
             except Exception as exc:
-                print(f"[up] failed: {exc}\n[up] logs are in {stack.state_dir}", file=sys.stderr)
+                print(
+                    f"[up] failed: {exc}\n"
+                    f"[up] logs are in {stack.state_dir}; `make down` stops what did start",
+                    file=sys.stderr,
+                )
                 sys.exit(1)
             print("TicketHub is up:")
         _print_urls(stack)
