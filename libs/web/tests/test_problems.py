@@ -1,12 +1,13 @@
 """Every failure becomes a precise RFC 9457 problem: 400 malformed, 422 invalid (field named), no leaks."""
 
 from collections.abc import AsyncIterator
+from typing import Annotated
 
 import httpx
 import msgspec
 import pytest
 from litestar import get, post
-from litestar.params import JSONBody
+from litestar.params import JSONBody, Parameter
 
 from tickethub.settings import ProcessSettings
 from tickethub.testing import client_of
@@ -38,6 +39,16 @@ async def conflict() -> None:
     raise SeatsGone("A1 is gone.", takenSeats=["A1"])
 
 
+@get("/busy", exclude_from_auth=True)
+async def busy() -> None:
+    raise SeatsGone("Try again in a moment.", retry_after=3)
+
+
+@get("/keyed", exclude_from_auth=True)
+async def keyed(request_key: Annotated[str, Parameter(header="Request-Key", pattern=r"^[a-z]+$")]) -> str:
+    return request_key
+
+
 @get("/crash", exclude_from_auth=True)
 async def crash() -> None:
     raise RuntimeError("secret internal detail")
@@ -46,7 +57,10 @@ async def crash() -> None:
 @pytest.fixture
 async def client() -> AsyncIterator[httpx.AsyncClient]:
     app = create_service_app(
-        service="t", settings=ProcessSettings(), description="t", route_handlers=[put_layout, conflict, crash]
+        service="t",
+        settings=ProcessSettings(),
+        description="t",
+        route_handlers=[put_layout, conflict, busy, keyed, crash],
     )
     async with client_of(app) as http:
         yield http
@@ -98,3 +112,18 @@ async def test_an_unknown_path_is_a_problem_too(client: httpx.AsyncClient) -> No
     response = await client.get("/nowhere")
     assert response.status_code == 404
     assert response.headers["content-type"] == "application/problem+json"
+
+
+async def test_a_domain_error_may_say_when_to_retry(client: httpx.AsyncClient) -> None:
+    response = await client.get("/busy")
+
+    assert response.status_code == 409
+    assert response.headers["retry-after"] == "3"
+    assert "retryAfter" not in response.json()  # a header, not a body member
+
+
+async def test_an_invalid_header_is_named_as_the_client_sent_it(client: httpx.AsyncClient) -> None:
+    response = await client.get("/keyed", headers={"Request-Key": "NOT lower"})
+
+    assert response.status_code == 422
+    assert [(e["field"], e["in"]) for e in response.json()["errors"]] == [("Request-Key", "header")]

@@ -9,14 +9,22 @@ from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import SwaggerRenderPlugin
-from litestar.openapi.spec import Components, SecurityScheme
+from litestar.openapi.spec import (
+    Components,
+    OpenAPI,
+    OpenAPIMediaType,
+    OpenAPIResponse,
+    Operation,
+    Reference,
+    SecurityScheme,
+)
 from litestar.types import ControllerRouterHandler
 
 from tickethub.settings import ProcessSettings
 from tickethub.telemetry import configure_telemetry, litestar_plugin, shutdown_telemetry
-from tickethub.web.errors import exception_handlers
+from tickethub.web.errors import PROBLEM_JSON, exception_handlers, problem_responses
 from tickethub.web.health import ReadinessCheck, health_handlers
+from tickethub.web.swagger import swagger_ui
 
 Lifespan = Callable[[Litestar], AbstractAsyncContextManager[None]]
 
@@ -52,8 +60,9 @@ def create_service_app(
     state: Mapping[str, Any] | None = None,
 ) -> Litestar:
     provider = configure_telemetry(settings)
-    return Litestar(
-        route_handlers=[*route_handlers, *health_handlers(readiness or {})],
+    swagger_page, swagger_files = swagger_ui(docs_path(service))
+    app = Litestar(
+        route_handlers=[*route_handlers, *health_handlers(readiness or {}), swagger_files],
         lifespan=[_flush_telemetry, *lifespan],
         middleware=list(middleware),
         exception_handlers=exception_handlers(tuple(unavailable)),
@@ -65,7 +74,7 @@ def create_service_app(
             version="1.0.0",
             description=description,
             path=docs_path(service),
-            render_plugins=[SwaggerRenderPlugin(path="/")],
+            render_plugins=[swagger_page],
             components=Components(
                 security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")}
             ),
@@ -73,3 +82,41 @@ def create_service_app(
         ),
         debug=False,
     )
+    _document_validation_failures(app.openapi_schema)
+    return app
+
+
+def _document_validation_failures(schema: OpenAPI) -> None:
+    """Litestar documents its own JSON 400 for every operation with parameters or a body. Here a value that
+    fails validation is a 422 problem, and only a body that is not a JSON object a 400 problem: say so.
+
+    Edits the app's one cached document, which is what /docs/<service>/openapi.json serves.
+    """
+    for path_item in (schema.paths or {}).values():
+        for operation in (path_item.get, path_item.put, path_item.post, path_item.patch, path_item.delete):
+            if operation is None or operation.responses is None:
+                continue
+            generic = operation.responses.get("400")
+            if isinstance(generic, OpenAPIResponse) and PROBLEM_JSON not in (generic.content or {}):
+                del operation.responses["400"]
+                if operation.request_body is not None:
+                    operation.responses["400"] = _problem_response(400)
+                # A path parameter that does not parse matches no route (404); the others can be invalid.
+                if operation.request_body is not None or any(
+                    not isinstance(parameter, Reference) and parameter.param_in != "path"
+                    for parameter in operation.parameters or ()
+                ):
+                    operation.responses.setdefault("422", _problem_response(422))
+            _sort_responses(operation)
+
+
+def _problem_response(status: int) -> OpenAPIResponse:
+    schema = Reference(ref="#/components/schemas/ProblemDetails")
+    return OpenAPIResponse(
+        description=problem_responses(status)[status].description,
+        content={PROBLEM_JSON: OpenAPIMediaType(schema=schema)},
+    )
+
+
+def _sort_responses(operation: Operation) -> None:
+    operation.responses = dict(sorted((operation.responses or {}).items()))

@@ -40,7 +40,9 @@ def problem(
 
 
 def _on_domain_error(_: Request[Any, Any, Any], exc: DomainError) -> Response[dict[str, Any]]:
-    return problem(exc.status, exc.title, exc.detail, type_=exc.problem_type, **exc.extra)
+    return problem(
+        exc.status, exc.title, exc.detail, type_=exc.problem_type, headers=exc.headers, **exc.extra
+    )
 
 
 def _field_errors(exc: ValidationException) -> list[dict[str, str]]:
@@ -50,7 +52,11 @@ def _field_errors(exc: ValidationException) -> list[dict[str, str]]:
         field = str(item.get("key", ""))
         if missing := _MISSING_FIELD.search(message):  # name the missing field with its path
             field = missing.group(1) if field in ("", "data") else f"{field}.{missing.group(1)}"
-        errors.append({"field": field, "in": str(item.get("source", "")), "message": message})
+        source = item.get("source", "")
+        source = str(getattr(source, "value", source))  # Litestar's ParamType members, as plain words
+        if source == "header":  # Litestar names the Python parameter; the client sent a header
+            field = "-".join(part.capitalize() for part in field.split("_"))
+        errors.append({"field": field, "in": source, "message": message})
     return errors
 
 

@@ -13,10 +13,16 @@ class DomainError(Exception):
     slug: ClassVar[str] = "conflict"
     title: ClassVar[str] = "Conflict"
 
-    def __init__(self, detail: str, **extra: Any) -> None:
+    def __init__(self, detail: str, *, retry_after: int | None = None, **extra: Any) -> None:
+        """`extra` become members of the problem body; `retry_after` (seconds) its Retry-After header."""
         super().__init__(detail)
         self.detail = detail
         self.extra = extra
+        self.retry_after = retry_after
+
+    @property
+    def headers(self) -> dict[str, str] | None:
+        return None if self.retry_after is None else {"Retry-After": str(self.retry_after)}
 
     @property
     def problem_type(self) -> str:
