@@ -9,7 +9,7 @@ MYPY_PATH := $(subst $(eval) ,:,$(wildcard libs/*/src services/*/src))
 MYPY_PACKAGES := $(foreach d,$(wildcard libs/*/src/tickethub/*/),-p tickethub.$(notdir $(d:/=))) \
 	$(foreach d,$(wildcard services/*/src/*/),-p $(notdir $(d:/=)))
 
-.PHONY: help bootstrap install up down clean status urls test lint format bench
+.PHONY: help bootstrap install up down clean status urls test lint format bench asyncapi
 
 help: ## list the commands
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -43,6 +43,10 @@ lint: bootstrap ## ruff (lint + format check) and mypy
 format: bootstrap ## apply ruff's formatting and safe fixes
 	@$(RUN) ruff check --fix .
 	@$(RUN) ruff format .
+
+asyncapi: bootstrap ## regenerate docs/asyncapi.yaml (every Kafka contract) from libs/contracts
+	@$(RUN) python -m tickethub.contracts.asyncapi > docs/asyncapi.yaml.new
+	@mv docs/asyncapi.yaml.new docs/asyncapi.yaml
 
 install: bootstrap ## install the infrastructure binaries (Redis, nginx, Kafka, Mailpit, Jaeger) into the cache
 	@$(RUN) python -m tickethub.stack install

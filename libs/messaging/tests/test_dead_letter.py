@@ -17,6 +17,7 @@ from tickethub.settings import KafkaSettings
 from tickethub.testing import Infrastructure
 
 pytestmark = pytest.mark.integration
+GROUP = "dead-letter-test"  # every test has a topic of its own, so one group name cannot share offsets
 
 
 class Ping(Event):
@@ -33,7 +34,9 @@ async def until(probe: Callable[[], bool], what: str, within: float = 20.0) -> N
 
 @pytest.fixture
 async def topic(infra: Infrastructure) -> Topic:
-    declared = Topic(f"test.ping.{uuid.uuid4().hex[:8]}", Ping, key="n", partitions=1)
+    declared = Topic(
+        f"test.ping.{uuid.uuid4().hex[:8]}", Ping, key="n", producer="test", consumers=(GROUP,), partitions=1
+    )
     await declare_topics(infra.kafka_bootstrap_servers, [declared])
     return declared
 
@@ -86,7 +89,7 @@ async def test_a_poison_message_is_dead_lettered_after_bounded_retries_and_the_n
     infra: Infrastructure, broker: KafkaBroker, topic: Topic
 ) -> None:
     seen: list[int] = []
-    subscribe(broker, topic, group="g-" + uuid.uuid4().hex)(handler_failing(100, ValueError, seen))
+    subscribe(broker, topic, group=GROUP)(handler_failing(100, ValueError, seen))
     await broker.start()
 
     await broker.publish(Ping(n=1), topic=topic.name, key=b"1")
@@ -106,7 +109,7 @@ async def test_a_failing_handler_is_retried_and_its_message_is_not_lost(
     infra: Infrastructure, broker: KafkaBroker, topic: Topic
 ) -> None:
     seen: list[int] = []
-    subscribe(broker, topic, group="g-" + uuid.uuid4().hex)(handler_failing(2, RuntimeError, seen))
+    subscribe(broker, topic, group=GROUP)(handler_failing(2, RuntimeError, seen))
     await broker.start()
 
     await broker.publish(Ping(n=7), topic=topic.name, key=b"7")
@@ -119,7 +122,7 @@ async def test_infrastructure_failures_are_retried_past_the_cap(
     infra: Infrastructure, broker: KafkaBroker, topic: Topic
 ) -> None:
     seen: list[int] = []
-    subscribe(broker, topic, group="g-" + uuid.uuid4().hex)(handler_failing(5, ConnectionError, seen))
+    subscribe(broker, topic, group=GROUP)(handler_failing(5, ConnectionError, seen))
     await broker.start()
 
     await broker.publish(Ping(n=3), topic=topic.name, key=b"3")

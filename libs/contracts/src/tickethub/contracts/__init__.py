@@ -12,7 +12,7 @@ from tickethub.contracts.booking import (
     BookingRequested,
     RefundRequested,
 )
-from tickethub.contracts.catalog import SeatSnapshot, ShowPublished
+from tickethub.contracts.catalog import SeatSnapshot, ShowCancelled, ShowPublished
 from tickethub.contracts.envelope import Event
 from tickethub.contracts.payment import PaymentFailed, PaymentRefunded, PaymentSucceeded
 from tickethub.contracts.topics import (
@@ -25,8 +25,11 @@ from tickethub.contracts.topics import (
     PAYMENT_REFUNDED,
     PAYMENT_SUCCEEDED,
     REFUND_REQUESTED,
+    SHOW_CANCELLED,
     SHOW_PUBLISHED,
     Topic,
+    consumed_by,
+    published_by,
 )
 
 __all__ = [
@@ -39,6 +42,7 @@ __all__ = [
     "PAYMENT_REFUNDED",
     "PAYMENT_SUCCEEDED",
     "REFUND_REQUESTED",
+    "SHOW_CANCELLED",
     "SHOW_PUBLISHED",
     "BookingCancelled",
     "BookingConfirmed",
@@ -51,6 +55,9 @@ __all__ = [
     "PaymentSucceeded",
     "RefundRequested",
     "SeatSnapshot",
+    "ShowCancelled",
     "ShowPublished",
     "Topic",
+    "consumed_by",
+    "published_by",
 ]

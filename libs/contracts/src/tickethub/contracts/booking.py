@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from pydantic import AwareDatetime
+from pydantic import AwareDatetime, Field
 
 from tickethub.contracts.envelope import Event
 
@@ -35,15 +35,23 @@ class BookingOutcome(Event):
 
 
 class BookingConfirmed(BookingOutcome):
-    pass
+    """Paid in time: the seats are sold to the buyer."""
 
 
 class BookingCancelled(BookingOutcome):
+    """The booking will not happen (payment declined, cancelled by the buyer or with its show); its seats
+    are free again. When money was taken, a RefundRequested follows."""
+
     reason: str
+    refund_due: bool = Field(
+        default=False,
+        description="the booking had been paid and its refund is requested; false when nothing was "
+        "taken yet (a payment still under way is then refunded when it arrives)",
+    )
 
 
 class BookingExpired(BookingOutcome):
-    pass
+    """No payment came before the hold ran out: the seats are free again."""
 
 
 class RefundRequested(Event):

@@ -11,7 +11,8 @@ def _now() -> datetime:
 
 
 class Event(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="ignore")
+    # Defaulted fields are still always sent, so the published (serialization) schema requires them.
+    model_config = ConfigDict(frozen=True, extra="ignore", json_schema_serialization_defaults_required=True)
 
     event_id: UUID = Field(
         default_factory=uuid4, description="unique per event; consumers de-duplicate on it"

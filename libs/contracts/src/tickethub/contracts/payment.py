@@ -6,6 +6,8 @@ from tickethub.contracts.envelope import Event
 
 
 class PaymentSucceeded(Event):
+    """The booking's amount was charged (once, whatever the number of requests)."""
+
     booking_id: str
     payment_id: str
     amount: Decimal
@@ -13,11 +15,15 @@ class PaymentSucceeded(Event):
 
 
 class PaymentFailed(Event):
+    """The charge was declined or could not be made; nothing was taken."""
+
     booking_id: str
     reason: str
 
 
 class PaymentRefunded(Event):
+    """The booking's payment was refunded in full (once, whatever the number of requests)."""
+
     booking_id: str
     payment_id: str
     amount: Decimal

@@ -42,7 +42,11 @@ def subscribe(broker: KafkaBroker, topic: Topic, *, group: str) -> Callable[[Any
     """A saga subscription: a consumer group, offsets committed only after the handler returns.
 
     NACK_ON_ERROR, not ACK: FastStream's ACK policy commits even when the handler raises.
+    The group must be listed among the topic's consumers, so the contracts table (and the AsyncAPI
+    document generated from it) never misses a reader.
     """
+    if group not in topic.consumers:
+        raise ValueError(f"{topic.name} does not list {group!r} among its consumers in the contracts table")
     return broker.subscriber(
         topic.name,
         group_id=group,

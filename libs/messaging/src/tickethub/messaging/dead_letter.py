@@ -14,6 +14,7 @@ from faststream import BaseMiddleware
 from faststream._internal.context.repository import ContextRepo
 from faststream.message import StreamMessage
 
+from tickethub.contracts.headers import ATTEMPTS, ERROR, ORIGIN_OFFSET, ORIGIN_PARTITION, ORIGIN_TOPIC
 from tickethub.contracts.topics import DEAD_LETTER_SUFFIX
 
 _log = logging.getLogger("tickethub.messaging.dead_letter")
@@ -81,11 +82,11 @@ class _DeadLetterMiddleware(BaseMiddleware):
         )
         headers = {key: value.decode(errors="replace") for key, value in record.headers or ()}
         headers |= {
-            "x-origin-topic": record.topic,
-            "x-origin-partition": str(record.partition),
-            "x-origin-offset": str(record.offset),
-            "x-error": f"{type(exc).__name__}: {exc}"[:500],
-            "x-attempts": str(attempts),
+            ORIGIN_TOPIC: record.topic,
+            ORIGIN_PARTITION: str(record.partition),
+            ORIGIN_OFFSET: str(record.offset),
+            ERROR: f"{type(exc).__name__}: {exc}"[:500],
+            ATTEMPTS: str(attempts),
         }
         broker = self.context.get("broker")
         await broker.publish(

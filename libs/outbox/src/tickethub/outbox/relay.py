@@ -17,6 +17,7 @@ import asyncpg
 from faststream.kafka import KafkaBroker
 from piccolo.engine.postgres import PostgresEngine
 
+from tickethub.contracts.headers import CONTENT_TYPE
 from tickethub.outbox.table import OutboxMessage
 from tickethub.telemetry import continued_trace, untraced
 from tickethub.web.lifespans import background_task
@@ -61,7 +62,7 @@ class OutboxRelay:
             row["payload"].encode(),
             topic=row["topic"],
             key=row["message_key"].encode(),
-            headers={**headers, "content-type": "application/json"},
+            headers={**headers, CONTENT_TYPE: "application/json"},
         )
 
     async def run(self) -> None:

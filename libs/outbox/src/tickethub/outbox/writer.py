@@ -4,6 +4,7 @@ import json
 from datetime import datetime
 
 from tickethub.contracts import Event, Topic
+from tickethub.contracts.headers import EVENT_ID, EVENT_TYPE
 from tickethub.outbox.table import OutboxMessage
 from tickethub.telemetry import current_trace_carrier
 
@@ -14,7 +15,7 @@ OutboxValues = tuple[str, str, str, str, datetime]
 
 def outbox_values(topic: Topic, key: str, event: Event) -> OutboxValues:
     """The values of OUTBOX_COLUMNS for one event (headers as JSON text: cast it to jsonb)."""
-    headers = {**current_trace_carrier(), "event-id": str(event.event_id), "event-type": type(event).__name__}
+    headers = {**current_trace_carrier(), EVENT_ID: str(event.event_id), EVENT_TYPE: type(event).__name__}
     return topic.name, key, event.model_dump_json(), json.dumps(headers), event.occurred_at
 
 
