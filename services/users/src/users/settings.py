@@ -1,17 +1,19 @@
 """Settings of the users service, read from the environment and checked before it serves anything."""
 
+import ipaddress
 from pathlib import Path
 from typing import Any, Self
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 
-from tickethub.settings import AuthSettings, DatabaseSettings
+from tickethub.settings import AuthSettings, DatabaseSettings, RedisSettings
 from tickethub.web.problems import InvalidRequest
-from users.domain.accounts import check_registration
+from users.domain.accounts import LoginLimits, check_registration
+from users.domain.clients import ClientConfigurationError, MachineClients
 from users.keys import SigningKeyError, SigningKeys, parse_key, parse_public_keys
 
 
-class Settings(DatabaseSettings, AuthSettings):
+class Settings(DatabaseSettings, RedisSettings, AuthSettings):
     service_name: str = Field(default="users", validation_alias="OTEL_SERVICE_NAME")
 
     signing_key: SecretStr | None = Field(
@@ -29,8 +31,9 @@ class Settings(DatabaseSettings, AuthSettings):
     previous_public_keys: str | None = Field(
         default=None,
         validation_alias="JWT_PREVIOUS_PUBLIC_KEYS",
-        description='JWKS JSON ({"keys": [...]}) of retired public keys still published after a '
-        "rotation, until the tokens they signed have expired",
+        description='JWKS JSON ({"keys": [...]}) of public keys published beside the current one: '
+        "the previous key after a rotation, until the tokens it signed have expired, or the next key "
+        "before one (README: rotating the signing key)",
     )
     access_token_ttl_seconds: int = Field(
         default=900,
@@ -54,6 +57,50 @@ class Settings(DatabaseSettings, AuthSettings):
         validation_alias="TICKETHUB_BOOTSTRAP_ADMIN_NAME",
         description="display name of the first admin",
     )
+    oauth_clients: SecretStr | None = Field(
+        default=None,
+        validation_alias="OAUTH_CLIENTS",
+        description='machine clients of POST /auth/token (client credentials), as JSON: {"<client id>": '
+        '{"secret": "<at least 32 characters>", "role": "SERVICE" or "ADMIN"}}; none when unset',
+    )
+    oauth_clients_file: Path | None = Field(
+        default=None,
+        validation_alias="OAUTH_CLIENTS_FILE",
+        description="path of a file holding that JSON (a mounted Kubernetes Secret); used when "
+        "OAUTH_CLIENTS is unset",
+    )
+    login_failures_per_account: int = Field(
+        default=10,
+        ge=1,
+        validation_alias="LOGIN_MAX_FAILURES_PER_ACCOUNT",
+        description="failed logins an account may have within its window before every login of it is "
+        "answered 429 (a successful login clears them)",
+    )
+    login_account_window_seconds: int = Field(
+        default=900,
+        ge=1,
+        validation_alias="LOGIN_ACCOUNT_WINDOW_SECONDS",
+        description="the moving window of LOGIN_MAX_FAILURES_PER_ACCOUNT",
+    )
+    login_attempts_per_address: int = Field(
+        default=60,
+        ge=1,
+        validation_alias="LOGIN_MAX_ATTEMPTS_PER_ADDRESS",
+        description="logins (successful or not) one client address may try within its window",
+    )
+    login_address_window_seconds: int = Field(
+        default=60,
+        ge=1,
+        validation_alias="LOGIN_ADDRESS_WINDOW_SECONDS",
+        description="the moving window of LOGIN_MAX_ATTEMPTS_PER_ADDRESS",
+    )
+    trusted_proxies: str = Field(
+        default="127.0.0.1,::1",
+        validation_alias="FORWARDED_ALLOW_IPS",
+        description="comma-separated addresses or networks of the proxies (the entrypoint, the Ingress "
+        "controller) whose X-Forwarded-For names the client address; from any other peer the header "
+        "is ignored. The variable uvicorn reads for the same purpose",
+    )
 
     @field_validator(
         "signing_key",
@@ -61,6 +108,8 @@ class Settings(DatabaseSettings, AuthSettings):
         "previous_public_keys",
         "bootstrap_admin_email",
         "bootstrap_admin_password",
+        "oauth_clients",
+        "oauth_clients_file",
         mode="before",
     )
     @classmethod
@@ -68,11 +117,31 @@ class Settings(DatabaseSettings, AuthSettings):
         # Charts and env files render unset optional values as empty strings.
         return None if isinstance(value, str) and not value.strip() else value
 
+    @field_validator("trusted_proxies")
+    @classmethod
+    def proxies_are_addresses_or_networks(cls, value: str) -> str:
+        for entry in (item.strip() for item in value.split(",")):
+            if entry in ("", "*"):
+                continue
+            try:
+                ipaddress.ip_network(entry)  # strict, as uvicorn parses it: no host bits in a network
+            except ValueError:
+                raise ValueError(f"{entry!r} is neither an IP address nor a network") from None
+        return value
+
     @model_validator(mode="after")
     def check_signing_keys(self) -> Self:
         try:
             self.signing_keys()
         except SigningKeyError as exc:
+            raise ValueError(str(exc)) from exc
+        return self
+
+    @model_validator(mode="after")
+    def check_machine_clients(self) -> Self:
+        try:
+            self.machine_clients()
+        except ClientConfigurationError as exc:
             raise ValueError(str(exc)) from exc
         return self
 
@@ -107,3 +176,26 @@ class Settings(DatabaseSettings, AuthSettings):
             "no signing key configured: set JWT_SIGNING_KEY to a private Ed25519 JWK "
             "(`python -m users.keys` prints one) or JWT_SIGNING_KEY_FILE to a file holding it"
         )
+
+    def machine_clients(self) -> MachineClients:
+        """The OAuth clients, from the variable or the mounted file; none when neither is set."""
+        if self.oauth_clients is not None:
+            return MachineClients.from_json(self.oauth_clients.get_secret_value())
+        if self.oauth_clients_file is not None:
+            try:
+                return MachineClients.from_json(self.oauth_clients_file.read_text(encoding="utf-8"))
+            except OSError as exc:
+                message = f"cannot read {self.oauth_clients_file}: {exc.strerror}"
+                raise ClientConfigurationError(message) from exc
+        return MachineClients()
+
+    def login_limits(self) -> LoginLimits:
+        return LoginLimits(
+            failures_per_account=self.login_failures_per_account,
+            account_window_seconds=self.login_account_window_seconds,
+            attempts_per_address=self.login_attempts_per_address,
+            address_window_seconds=self.login_address_window_seconds,
+        )
+
+    def trusted_proxy_list(self) -> list[str]:
+        return [entry.strip() for entry in self.trusted_proxies.split(",") if entry.strip()]

@@ -3,22 +3,19 @@
 import asyncio
 import json
 from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 import httpx
 import pytest
 from litestar import Litestar
-from litestar.types import Receive, Scope, Send
 
 from tickethub.auth import JwksVerifier
 from tickethub.testing import Infrastructure, migrated_database, running
-from users.app import create_app
 from users.keys import SigningKeys, generate_signing_key, parse_key
 from users.settings import Settings
+from users_http import JWKS_URL, asgi_client, build_app, serving
 
-BASE_URL = "http://users.test"
-JWKS_URL = f"{BASE_URL}/.well-known/jwks.json"
 ADMIN_EMAIL = "root@tickethub.test"
 ADMIN_PASSWORD = "bootstrap-admin-password"
 
@@ -54,43 +51,23 @@ SettingsFactory = Callable[..., Settings]
 
 
 @pytest.fixture(scope="module")
-def make_settings(database_url: str, signing_key_json: str) -> SettingsFactory:
+def make_settings(infra: Infrastructure, database_url: str, signing_key_json: str) -> SettingsFactory:
     def make(**overrides: Any) -> Settings:
         values: dict[str, Any] = {
             "DATABASE_URL": database_url,
             "DATABASE_POOL_MIN": 1,
             "DATABASE_POOL_MAX": 4,
+            "REDIS_URL": infra.redis_url,
             "JWT_JWKS_URL": JWKS_URL,
             "JWT_SIGNING_KEY": signing_key_json,
             "TICKETHUB_BOOTSTRAP_ADMIN_EMAIL": ADMIN_EMAIL,
             "TICKETHUB_BOOTSTRAP_ADMIN_PASSWORD": ADMIN_PASSWORD,
+            # Every in-process request comes from one address; the tests of that limit set their own.
+            "LOGIN_MAX_ATTEMPTS_PER_ADDRESS": 100_000,
         }
         return Settings(**(values | overrides))
 
     return make
-
-
-def asgi_client(app: Any) -> httpx.AsyncClient:
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE_URL)
-
-
-def build_app(settings: Settings) -> Litestar:
-    """The app, whose token verifier fetches the JWKS from the app itself, in-process."""
-    built: list[Litestar] = []
-
-    async def same_app(scope: Scope, receive: Receive, send: Send) -> None:
-        await built[0](scope, receive, send)
-
-    app = create_app(settings, jwks_http=asgi_client(same_app))
-    built.append(app)
-    return app
-
-
-@asynccontextmanager
-async def serving(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    app = build_app(settings)
-    async with running(app), asgi_client(app) as client:
-        yield client
 
 
 @pytest.fixture(scope="session")

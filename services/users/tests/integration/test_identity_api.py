@@ -14,48 +14,9 @@ from tickethub.auth import JwksVerifier
 from users.domain.accounts import Account, Role
 from users.domain.tokens import TokenPolicy, access_token_claims
 from users.keys import SigningKeys, generate_signing_key
+from users_http import assert_problem, bearer, login, register, unique_email
 
 pytestmark = pytest.mark.integration
-
-PROBLEM_JSON = "application/problem+json"
-
-
-def assert_problem(response: httpx.Response, status: int) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith(PROBLEM_JSON)
-    body: dict[str, Any] = response.json()
-    assert body["status"] == status
-    assert body["title"]
-    return body
-
-
-def unique_email(prefix: str = "user") -> str:
-    return f"{prefix}-{uuid4().hex[:12]}@example.com"
-
-
-async def register(
-    client: httpx.AsyncClient,
-    email: str | None = None,
-    password: str = "password-123",
-    name: str = "Ann Smith",
-) -> dict[str, Any]:
-    response = await client.post(
-        "/auth/register", json={"email": email or unique_email(), "password": password, "name": name}
-    )
-    assert response.status_code == 201, response.text
-    body: dict[str, Any] = response.json()
-    return body
-
-
-async def login(client: httpx.AsyncClient, email: str, password: str = "password-123") -> str:
-    response = await client.post("/auth/login", json={"email": email, "password": password})
-    assert response.status_code == 200, response.text
-    token: str = response.json()["accessToken"]
-    return token
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
 
 
 async def test_register_login_and_me_round_trip(
@@ -116,7 +77,7 @@ async def test_status_reports_the_database(client: httpx.AsyncClient, signing_ke
         "status": "ok",
         "database": "up",
         "signingKeyId": signing_keys.key_id,
-        "checks": {"postgres": "ok"},
+        "checks": {"postgres": "ok", "redis": "ok"},
     }
 
 
@@ -129,6 +90,7 @@ async def test_openapi_document_lists_the_identity_paths(client: httpx.AsyncClie
     for path in (
         "/auth/register",
         "/auth/login",
+        "/auth/token",
         "/admin/register",
         "/users/status",
         "/users/me",
@@ -247,9 +209,10 @@ async def test_admin_register_needs_an_admin_token(
     new_admin = await client.get("/users/me", headers=bearer(await login(client, data["email"])))
     assert new_admin.json()["role"] == "ADMIN"
     assert_problem(await client.post("/admin/register", json=data, headers=bearer(admin_token)), 409)
-    assert_problem(
+    invalid = assert_problem(
         await client.post("/admin/register", json=data | {"name": ""}, headers=bearer(admin_token)), 422
     )
+    assert [error["field"] for error in invalid["errors"]] == ["name"]
 
 
 def _token(

@@ -1,4 +1,4 @@
-"""Start-up configuration: no signing key or a half-configured bootstrap admin stops the service."""
+"""Start-up configuration: no signing key, Redis, or a half-configured admin or client stops the service."""
 
 import json
 from pathlib import Path
@@ -7,11 +7,13 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
+from users.domain.accounts import LoginLimits
 from users.keys import generate_signing_key
 from users.settings import Settings
 
 REQUIRED = {
     "DATABASE_URL": "postgresql://db/users",
+    "REDIS_URL": "redis://redis:6379/0",
     "JWT_JWKS_URL": "http://users:8000/.well-known/jwks.json",
 }
 OWN_VARIABLES = [
@@ -22,7 +24,15 @@ OWN_VARIABLES = [
     "TICKETHUB_BOOTSTRAP_ADMIN_EMAIL",
     "TICKETHUB_BOOTSTRAP_ADMIN_PASSWORD",
     "TICKETHUB_BOOTSTRAP_ADMIN_NAME",
+    "OAUTH_CLIENTS",
+    "OAUTH_CLIENTS_FILE",
+    "LOGIN_MAX_FAILURES_PER_ACCOUNT",
+    "LOGIN_ACCOUNT_WINDOW_SECONDS",
+    "LOGIN_MAX_ATTEMPTS_PER_ADDRESS",
+    "LOGIN_ADDRESS_WINDOW_SECONDS",
+    "FORWARDED_ALLOW_IPS",
 ]
+SECRET = "s3cret-" + "x" * 30
 
 
 @pytest.fixture(autouse=True)
@@ -76,6 +86,80 @@ def test_defaults() -> None:
         900,
     )
     assert settings.bootstrap_admin_email is None  # no default admin
+    assert len(settings.machine_clients()) == 0  # no default machine client either
+    assert settings.login_limits() == LoginLimits(
+        failures_per_account=10,
+        account_window_seconds=900,
+        attempts_per_address=60,
+        address_window_seconds=60,
+    )
+    assert settings.trusted_proxy_list() == ["127.0.0.1", "::1"]
+
+
+def test_redis_is_required() -> None:
+    values = {name: value for name, value in REQUIRED.items() if name != "REDIS_URL"}
+    with pytest.raises(ValidationError, match="REDIS_URL"):
+        Settings(**values, JWT_SIGNING_KEY=_key_json())
+
+
+def test_login_limits_and_trusted_proxies_come_from_the_environment() -> None:
+    settings = _settings(
+        JWT_SIGNING_KEY=_key_json(),
+        LOGIN_MAX_FAILURES_PER_ACCOUNT="5",
+        LOGIN_ACCOUNT_WINDOW_SECONDS="300",
+        LOGIN_MAX_ATTEMPTS_PER_ADDRESS="1000",
+        LOGIN_ADDRESS_WINDOW_SECONDS="10",
+        FORWARDED_ALLOW_IPS="10.0.0.0/8, 192.168.1.7",
+    )
+    assert settings.login_limits() == LoginLimits(5, 300, 1000, 10)
+    assert settings.trusted_proxy_list() == ["10.0.0.0/8", "192.168.1.7"]
+
+
+@pytest.mark.parametrize("proxies", ["ingress", "10.0.0.1/8", "300.1.1.1"])
+def test_a_trusted_proxy_must_be_an_address_or_a_network(proxies: str) -> None:
+    with pytest.raises(ValidationError, match="neither an IP address nor a network"):
+        _settings(JWT_SIGNING_KEY=_key_json(), FORWARDED_ALLOW_IPS=proxies)
+
+
+def test_a_login_limit_must_be_positive() -> None:
+    with pytest.raises(ValidationError, match="LOGIN_MAX_FAILURES_PER_ACCOUNT"):
+        _settings(JWT_SIGNING_KEY=_key_json(), LOGIN_MAX_FAILURES_PER_ACCOUNT="0")
+
+
+def test_machine_clients_come_from_the_variable_or_a_mounted_file(tmp_path: Path) -> None:
+    clients = json.dumps({"show-operator": {"secret": SECRET, "role": "SERVICE"}})
+    from_variable = _settings(JWT_SIGNING_KEY=_key_json(), OAUTH_CLIENTS=clients).machine_clients()
+    (tmp_path / "clients.json").write_text(clients)
+    from_file = _settings(
+        JWT_SIGNING_KEY=_key_json(), OAUTH_CLIENTS_FILE=str(tmp_path / "clients.json")
+    ).machine_clients()
+    for loaded in (from_variable, from_file):
+        client = loaded.authenticate("show-operator", SECRET)
+        assert client is not None
+        assert (client.client_id, client.role) == ("show-operator", "SERVICE")
+    assert SECRET not in repr(_settings(JWT_SIGNING_KEY=_key_json(), OAUTH_CLIENTS=clients))
+
+
+@pytest.mark.parametrize(
+    ("clients", "message"),
+    [
+        ("not json", "not valid JSON"),
+        ('["show-operator"]', "must be a JSON object"),
+        (json.dumps({"show-operator": {"secret": "short-" + SECRET[:20], "role": "SERVICE"}}), "at least 32"),
+        (json.dumps({"show-operator": {"secret": SECRET, "role": "USER"}}), "must be one of SERVICE, ADMIN"),
+        (json.dumps({"show-operator": {"secret": SECRET}}), '"secret": ..., "role": ...'),
+        (json.dumps({"bad id!": {"secret": SECRET, "role": "SERVICE"}}), "must match"),
+    ],
+)
+def test_a_malformed_client_stops_the_service_without_printing_its_secret(clients: str, message: str) -> None:
+    with pytest.raises(ValidationError, match=message) as raised:
+        _settings(JWT_SIGNING_KEY=_key_json(), OAUTH_CLIENTS=clients)
+    assert SECRET[:20] not in str(raised.value)
+
+
+def test_a_missing_clients_file_is_named(tmp_path: Path) -> None:
+    with pytest.raises(ValidationError, match="cannot read"):
+        _settings(JWT_SIGNING_KEY=_key_json(), OAUTH_CLIENTS_FILE=str(tmp_path / "absent.json"))
 
 
 def test_bootstrap_admin_needs_both_email_and_password() -> None:

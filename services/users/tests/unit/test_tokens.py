@@ -1,5 +1,6 @@
 """Token claims with a fixed clock, and tokens that tickethub.auth's verifier accepts or rejects."""
 
+import json
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
@@ -9,7 +10,8 @@ from joserfc import jwt
 
 from tickethub.auth import JwksVerifier, TokenRejected
 from users.domain.accounts import Account, Role
-from users.domain.tokens import TokenPolicy, access_token_claims
+from users.domain.clients import MachineClients
+from users.domain.tokens import TokenPolicy, access_token_claims, client_token_claims
 from users.keys import SigningKeys, generate_signing_key
 
 ACCOUNT = Account(
@@ -41,6 +43,22 @@ def test_claims_follow_the_policy() -> None:
     )
     assert (claims["iss"], claims["aud"], claims["exp"] - claims["iat"]) == ("issuer-x", "aud-y", 60)
     assert claims["iat"] == int(NOW.timestamp())  # whole seconds (NumericDate)
+
+
+def test_a_machine_clients_claims_name_the_client_and_its_configured_role() -> None:
+    clients = MachineClients.from_json(json.dumps({"show-operator": {"secret": "k" * 32, "role": "SERVICE"}}))
+    client = clients.authenticate("show-operator", "k" * 32)
+    assert client is not None
+    assert client_token_claims(client, POLICY, now=NOW, token_id=TOKEN_ID) == {
+        "iss": "tickethub-users",
+        "aud": "tickethub",
+        "sub": "show-operator",
+        "client_id": "show-operator",
+        "iat": 1795521600,
+        "exp": 1795521600 + 900,
+        "jti": "6d0f7e9c-1b2a-4c3d-8e9f-0a1b2c3d4e5f",
+        "role": "SERVICE",
+    }
 
 
 def _verifier(keys: SigningKeys, audience: str = "tickethub") -> JwksVerifier:

@@ -56,7 +56,8 @@ http {{
 {upstream_blocks}  proxy_http_version 1.1;
   proxy_set_header Connection "";
   proxy_set_header Host $host;
-  proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+  # The peer's address, never the client's own claim: services trust this header from us only.
+  proxy_set_header X-Forwarded-For $remote_addr;
   proxy_set_header X-Forwarded-Proto $scheme;
   server {{
     listen {LOOPBACK}:{port};

@@ -4,6 +4,7 @@
 the end-to-end tests run it in a temporary directory on free ports.
 """
 
+import json
 import os
 import secrets
 import subprocess
@@ -22,6 +23,8 @@ from tickethub.stack.routes import load_routes, repo_root
 from tickethub.stack.services import SERVICES, ServiceProcess
 
 DEFAULT_ADMIN_EMAIL = "admin@tickethub.local"
+# The machine client the Kubernetes operator logs in as (OAuth 2 client credentials).
+OPERATOR_CLIENT_ID = "show-operator"
 
 
 @dataclass(frozen=True)
@@ -109,6 +112,11 @@ class Stack:
         return self._secrets / "signing-key.jwk"
 
     @property
+    def oauth_clients_file(self) -> Path:
+        """`{"show-operator": {"secret": ..., "role": "SERVICE"}}`, the users service's OAUTH_CLIENTS_FILE."""
+        return self._secrets / "oauth-clients.json"
+
+    @property
     def admin_password(self) -> str:
         if configured := os.environ.get("TICKETHUB_BOOTSTRAP_ADMIN_PASSWORD"):
             return configured
@@ -129,6 +137,10 @@ class Stack:
             ).stdout
             self._secret("signing-key.jwk", lambda: key)
 
+    def _ensure_oauth_clients(self) -> None:
+        operator = {"secret": secrets.token_urlsafe(32), "role": "SERVICE"}
+        self._secret(self.oauth_clients_file.name, lambda: json.dumps({OPERATOR_CLIENT_ID: operator}))
+
     # -- environment of each service ---------------------------------------------------------------
 
     def service_environment(self, service: str) -> dict[str, str]:
@@ -148,6 +160,7 @@ class Stack:
         if service == "users":
             env |= {
                 "JWT_SIGNING_KEY_FILE": str(self.signing_key_file),
+                "OAUTH_CLIENTS_FILE": str(self.oauth_clients_file),
                 "TICKETHUB_BOOTSTRAP_ADMIN_EMAIL": self.admin_email,
                 "TICKETHUB_BOOTSTRAP_ADMIN_PASSWORD": self.admin_password,
             }
@@ -176,6 +189,7 @@ class Stack:
         for service in SERVICES:
             self.postgres.create_database(service)
         self._ensure_signing_key()
+        self._ensure_oauth_clients()
         self.services["users"].environment = self.service_environment("users")
         _run_parallel(
             [

@@ -2,34 +2,48 @@
 
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID, uuid4
 
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import CacheControlHeader
 from litestar.di import NamedDependency
-from litestar.params import JSONBody
+from litestar.enums import RequestEncodingType
+from litestar.exceptions import ValidationException
+from litestar.params import Body, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from tickethub.auth import ADMIN, Identity, requires_role
 from tickethub.web.app import PUBLIC
 from tickethub.web.errors import problem_responses
 from tickethub.web.health import ReadinessCheck, run_checks
-from users.api.dto import AccessToken, AccountView, Credentials, JsonWebKeySet, Registration, ServiceStatus
+from users.api.client_credentials import check_grant, client_credentials, unreadable_form
+from users.api.dto import (
+    AccessToken,
+    AccountView,
+    Credentials,
+    JsonWebKeySet,
+    MachineAccessToken,
+    Registration,
+    ServiceStatus,
+    TokenRequest,
+)
 from users.domain.accounts import (
     WRONG_CREDENTIALS,
-    Account,
     EmailAlreadyRegistered,
     InvalidCredentials,
     Role,
+    TooManyLoginAttempts,
     UnknownAccount,
     new_account,
     normalize_email,
 )
+from users.domain.clients import InvalidClient, MachineClients
 from users.domain.passwords import PasswordHashing
-from users.domain.tokens import TokenPolicy, access_token_claims
+from users.domain.tokens import TokenPolicy, access_token_claims, client_token_claims
 from users.keys import SigningKeys
 from users.store import repository
+from users.store.login_limits import LoginThrottle
 
 NO_STORE = CacheControlHeader(no_store=True)
 
@@ -53,8 +67,7 @@ async def register_account(hashing: PasswordHashing, data: Registration, role: R
     return AccountView.of(account)
 
 
-def issue_token(signing_keys: SigningKeys, policy: TokenPolicy, account: Account) -> AccessToken:
-    claims = access_token_claims(account, policy, now=datetime.now(UTC), token_id=uuid4())
+def issue_token(signing_keys: SigningKeys, policy: TokenPolicy, claims: dict[str, Any]) -> AccessToken:
     return AccessToken(
         access_token=signing_keys.sign(claims),
         token_type="Bearer",  # noqa: S106 - the OAuth 2 token type, not a secret
@@ -88,25 +101,75 @@ class AuthController(Controller):
         cache_control=NO_STORE,
         summary="Log in with e-mail and password",
         description="Returns a short-lived bearer token signed with a key published at "
-        "/.well-known/jwks.json. An unknown e-mail and a wrong password get the same answer.",
-        responses=problem_responses(400, 422, InvalidCredentials),
+        "/.well-known/jwks.json. An unknown e-mail and a wrong password get the same answer. Rate "
+        "limited per account (failed attempts) and per client address (all attempts): 429 with "
+        "Retry-After (seconds), and no password is checked.",
+        responses=problem_responses(
+            400,
+            422,
+            InvalidCredentials,
+            TooManyLoginAttempts,
+            (503, "The rate limits' store (Redis) is unavailable; nothing was checked"),
+        ),
     )
     async def login(
         self,
+        *,
+        request: Request[Any, Any, Any],
         data: JSONBody[Credentials],
         hashing: NamedDependency[PasswordHashing],
         signing_keys: NamedDependency[SigningKeys],
         token_policy: NamedDependency[TokenPolicy],
+        login_throttle: NamedDependency[LoginThrottle],
     ) -> AccessToken:
-        stored = await repository.find_credentials(normalize_email(data.email))
+        email = normalize_email(data.email)
+        # The proxy headers middleware has put the client's address here (trusted proxies only).
+        await login_throttle.admit(request.client.host if request.client else "unknown", email)
+        stored = await repository.find_credentials(email)
         # An unknown e-mail is checked against a stand-in hash: the same work, so the same timing.
         matches = await hashing.verify(stored.password_hash if stored else None, data.password)
         if stored is None or not matches:
             raise InvalidCredentials(WRONG_CREDENTIALS)
+        await login_throttle.succeeded(email)
         if hashing.needs_rehash(stored.password_hash):  # hashed with weaker parameters than today's
             new_hash = await hashing.hash(data.password)
             await repository.replace_password_hash(stored.account.id, stored.password_hash, new_hash)
-        return issue_token(signing_keys, token_policy, stored.account)
+        claims = access_token_claims(stored.account, token_policy, now=datetime.now(UTC), token_id=uuid4())
+        return issue_token(signing_keys, token_policy, claims)
+
+    @post(
+        "/token",
+        exclude_from_auth=True,
+        security=PUBLIC,
+        status_code=HTTP_200_OK,
+        cache_control=NO_STORE,
+        exception_handlers={ValidationException: unreadable_form},
+        summary="Token for a machine client (OAuth 2 client credentials)",
+        description="RFC 6749 §4.4: `grant_type=client_credentials` as application/x-www-form-urlencoded, "
+        "the client authenticated with HTTP Basic or `client_id` + `client_secret` in the body. The "
+        "token is signed like a login's, with the client id as `sub` and `client_id` and the role the "
+        "client is configured with. Errors carry the RFC's `error` code.",
+        responses=problem_responses(
+            (400, "invalid_request or unsupported_grant_type (RFC 6749 §5.2); `errors` names the parameter"),
+            InvalidClient,
+        ),
+    )
+    async def token(
+        self,
+        request: Request[Any, Any, Any],
+        data: Annotated[TokenRequest, Body(media_type=RequestEncodingType.URL_ENCODED)],
+        machine_clients: NamedDependency[MachineClients],
+        signing_keys: NamedDependency[SigningKeys],
+        token_policy: NamedDependency[TokenPolicy],
+    ) -> Response[MachineAccessToken]:
+        check_grant(request, data)
+        client_id, secret = client_credentials(request.headers.get("authorization"), data)
+        client = machine_clients.authenticate(client_id, secret)
+        if client is None:
+            raise InvalidClient()
+        claims = client_token_claims(client, token_policy, now=datetime.now(UTC), token_id=uuid4())
+        token = MachineAccessToken.of(issue_token(signing_keys, token_policy, claims))
+        return Response(token, headers={"Pragma": "no-cache"})  # RFC 6749 §5.1, beside no-store
 
 
 class AdminController(Controller):
@@ -137,14 +200,15 @@ class UsersController(Controller):
         security=PUBLIC,
         cache_control=NO_STORE,
         summary="Health of the users service",
-        description="200 while the process serves; `status` is `degraded` when the database does not answer.",
+        description="200 while the process serves; `status` is `degraded` when the database or Redis "
+        "(the login rate limits) does not answer.",
     )
     async def status(
         self,
-        readiness: NamedDependency[Mapping[str, ReadinessCheck]],
+        status_checks: NamedDependency[Mapping[str, ReadinessCheck]],
         signing_keys: NamedDependency[SigningKeys],
     ) -> ServiceStatus:
-        checks = await run_checks(readiness)
+        checks = await run_checks(status_checks)
         return ServiceStatus(
             service="users",
             status="ok" if all(result == "ok" for result in checks.values()) else "degraded",

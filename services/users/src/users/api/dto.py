@@ -2,7 +2,7 @@
 
 from typing import Annotated, Any, Literal
 
-from msgspec import Meta, Struct
+from msgspec import Meta, Struct, field
 
 from users.domain.accounts import (
     EMAIL_MAX_LENGTH,
@@ -30,8 +30,10 @@ NewPassword = Annotated[
         min_length=PASSWORD_MIN_LENGTH,
         max_length=PASSWORD_MAX_LENGTH,
         description=f"{PASSWORD_MIN_LENGTH} to {PASSWORD_MAX_LENGTH} characters",
+        examples=["correct horse battery"],
     ),
 ]
+SIGNED_JWT_EXAMPLE = "eyJhbGciOiJFZERTQSIsImtpZCI6ImsxIn0.eyJzdWIiOiIxIn0.c2lnbmF0dXJl"
 Name = Annotated[
     str,
     Meta(
@@ -54,17 +56,22 @@ class Registration(Struct, rename="camel"):
 
 
 class Credentials(Struct, rename="camel"):
-    email: Annotated[str, Meta(max_length=EMAIL_MAX_LENGTH, description="e-mail address (any case)")]
-    password: Annotated[str, Meta(max_length=PASSWORD_MAX_LENGTH)]
+    email: Annotated[
+        str,
+        Meta(
+            max_length=EMAIL_MAX_LENGTH, description="e-mail address (any case)", examples=["ann@example.com"]
+        ),
+    ]
+    password: Annotated[str, Meta(max_length=PASSWORD_MAX_LENGTH, examples=["correct horse battery"])]
 
     def __repr__(self) -> str:
         return f"Credentials(email={self.email!r})"
 
 
 class AccountView(Struct, rename="camel"):
-    id: str
-    email: str
-    name: str
+    id: Annotated[str, Meta(examples=["3c9d7f2a-1b6e-4f0a-8d5c-2e7b9a4f6c13"])]
+    email: Annotated[str, Meta(examples=["ann@example.com"])]
+    name: Annotated[str, Meta(examples=["Ann Smith"])]
     role: Role
 
     @classmethod
@@ -73,18 +80,83 @@ class AccountView(Struct, rename="camel"):
 
 
 class AccessToken(Struct, rename="camel"):
-    access_token: str
+    access_token: Annotated[str, Meta(description="a signed JWT", examples=[SIGNED_JWT_EXAMPLE])]
     token_type: Literal["Bearer"]
-    expires_in: Annotated[int, Meta(description="seconds until the token expires")]
+    expires_in: Annotated[int, Meta(description="seconds until the token expires", examples=[900])]
+
+
+class TokenRequest(Struct):
+    """RFC 6749 §4.4.2, with the RFC's parameter names; unrecognised parameters are ignored."""
+
+    grant_type: Annotated[
+        str | None, Meta(description="must be `client_credentials`", examples=["client_credentials"])
+    ] = None
+    client_id: Annotated[
+        str | None, Meta(description="the client's id, unless sent with HTTP Basic", examples=["operator"])
+    ] = None
+    client_secret: Annotated[
+        str | None,
+        Meta(
+            description="its secret, unless sent with HTTP Basic",
+            examples=["s3cret-at-least-32-characters-long-0001"],
+        ),
+    ] = None
+    scope: Annotated[
+        str | None, Meta(description="ignored: a client gets its configured role", examples=["booking"])
+    ] = None
+
+    def __repr__(self) -> str:
+        return f"TokenRequest(grant_type={self.grant_type!r}, client_id={self.client_id!r})"
+
+
+class MachineAccessToken(AccessToken):
+    """The login response, plus the same values under RFC 6749 §5.1's names.
+
+    TicketHub bodies are camelCase, but OAuth 2 client libraries (authlib's, for one) read only
+    `access_token`, `token_type` and `expires_in`: answering both spares every machine client a
+    custom parser.
+    """
+
+    rfc_access_token: Annotated[str, Meta(examples=[SIGNED_JWT_EXAMPLE])] = field(name="access_token")
+    rfc_token_type: Literal["Bearer"] = field(name="token_type")
+    rfc_expires_in: Annotated[int, Meta(examples=[900])] = field(name="expires_in")
+
+    @classmethod
+    def of(cls, token: AccessToken) -> "MachineAccessToken":
+        return cls(
+            access_token=token.access_token,
+            token_type=token.token_type,
+            expires_in=token.expires_in,
+            rfc_access_token=token.access_token,
+            rfc_token_type=token.token_type,
+            rfc_expires_in=token.expires_in,
+        )
 
 
 class ServiceStatus(Struct, rename="camel"):
-    service: str
+    service: Annotated[str, Meta(examples=["users"])]
     status: Literal["ok", "degraded"]
     database: Literal["up", "down"]
-    signing_key_id: Annotated[str, Meta(description="kid of the key that signs new tokens")]
-    checks: dict[str, str]
+    signing_key_id: Annotated[str, Meta(description="kid of the key that signs new tokens", examples=["k1"])]
+    checks: Annotated[dict[str, str], Meta(examples=[{"postgres": "ok"}])]
 
 
 class JsonWebKeySet(Struct):
-    keys: list[dict[str, Any]]
+    keys: Annotated[
+        list[dict[str, Any]],
+        Meta(
+            description="the key that signs new tokens, then any previous ones still verifying",
+            examples=[
+                [
+                    {
+                        "kty": "OKP",
+                        "crv": "Ed25519",
+                        "x": "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo",
+                        "kid": "k1",
+                        "alg": "EdDSA",
+                        "use": "sig",
+                    }
+                ]
+            ],
+        ),
+    ]

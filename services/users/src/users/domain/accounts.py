@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 from uuid import UUID
 
-from tickethub.web.problems import Conflict, InvalidRequest, NotFound, Unauthenticated
+from tickethub.web.problems import Conflict, InvalidRequest, NotFound, TooManyRequests, Unauthenticated
 
 EMAIL_MAX_LENGTH = 254  # the longest address SMTP can carry (RFC 5321 path limit)
 # Deliberately loose: one "@", no whitespace, a dotted domain. Deliverability is proven by mail, not regex.
@@ -55,6 +55,27 @@ class EmailAlreadyRegistered(Conflict):
 class InvalidCredentials(Unauthenticated):
     slug = "invalid-credentials"
     title = "Wrong e-mail or password"
+
+
+@dataclass(frozen=True, slots=True)
+class LoginLimits:
+    """How many failed logins an account, and how many logins an address, may have per moving window."""
+
+    failures_per_account: int
+    account_window_seconds: int
+    attempts_per_address: int
+    address_window_seconds: int
+
+
+class TooManyLoginAttempts(TooManyRequests):
+    slug = "too-many-login-attempts"
+    title = "Too many login attempts"
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(
+            f"Too many login attempts; retry in {retry_after} s. No password was checked.",
+            retry_after=retry_after,
+        )
 
 
 class UnknownAccount(NotFound):
