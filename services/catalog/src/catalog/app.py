@@ -7,7 +7,7 @@ from catalog.settings import Settings
 from catalog.store.repository import CatalogStore
 from catalog.store.tables import TABLES
 from tickethub.auth import BearerAuth
-from tickethub.contracts import SHOW_PUBLISHED
+from tickethub.contracts import published_by
 from tickethub.db import TRANSIENT_ERRORS, bind_tables, database_lifespan, make_engine, ping
 from tickethub.messaging import broker_lifespan, create_broker
 from tickethub.outbox import OutboxMessage, OutboxRelay, relay_lifespan
@@ -19,7 +19,8 @@ Movies, theatres, halls with seat layouts, and shows with a price per seat categ
 
 Reads are public. Writes need a bearer token of an ADMIN. Every change of a show is published as a
 `ShowPublished` event (topic `catalog.show-published.v1`, key = show id) from which the booking
-service builds its read model. Errors are `application/problem+json`.
+service builds its read model; a cancellation is also published as `ShowCancelled` (topic
+`catalog.show-cancelled.v1`), which starts the cancellation saga. Errors are `application/problem+json`.
 """
 
 
@@ -38,7 +39,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         lifespan=[
             auth.lifespan,
             database_lifespan(engine, settings),
-            broker_lifespan(broker, settings, [SHOW_PUBLISHED]),
+            broker_lifespan(broker, settings, published_by("catalog")),
             relay_lifespan(relay),
         ],
         unavailable=TRANSIENT_ERRORS,  # PostgreSQL away: 503, nothing changed

@@ -23,6 +23,7 @@ from catalog.api.dto import (
     MovieIn,
     MovieOut,
     MoviePage,
+    ShowCancelIn,
     ShowIn,
     ShowOut,
     ShowPage,
@@ -32,7 +33,7 @@ from catalog.api.dto import (
     page_of,
 )
 from catalog.domain.layout import expand_layout
-from catalog.domain.model import RowSpec, ShowRequest
+from catalog.domain.model import RowSpec, ShowRequest, ShowStatus
 from catalog.store.repository import CatalogStore
 from tickethub.auth import ADMIN, requires_role
 from tickethub.web.app import PUBLIC
@@ -242,8 +243,10 @@ class ShowController(CatalogController):
         exclude_from_auth=True,
         security=PUBLIC,
         description=(
-            "Filters combine: `city` (case-insensitive), `movieId`, and `date` (YYYY-MM-DD), which "
-            "selects shows whose `startsAt` falls on that calendar day in UTC. Ordered by start time."
+            "Filters combine: `city` (case-insensitive), `movieId`, `date` (YYYY-MM-DD), which "
+            "selects shows whose `startsAt` falls on that calendar day in UTC, and `status`. Without "
+            "`status` only SCHEDULED shows are listed (what can be booked); `status=CANCELLED` lists the "
+            "cancelled ones. Ordered by start time."
         ),
         responses=_INVALID,
     )
@@ -257,11 +260,43 @@ class ShowController(CatalogController):
         date: Annotated[
             dt.date | None, QueryParameter(description="UTC calendar day of startsAt, YYYY-MM-DD")
         ] = None,
+        status: Annotated[
+            ShowStatus, QueryParameter(description="SCHEDULED (the default) or CANCELLED")
+        ] = ShowStatus.SCHEDULED,
         limit: Limit = 50,
         offset: Offset = 0,
     ) -> ShowPage:
-        page = await catalog.shows(city=city, movie_id=movieId, day=date, limit=limit, offset=offset)
+        page = await catalog.shows(
+            city=city, movie_id=movieId, day=date, status=status, limit=limit, offset=offset
+        )
         return page_of(ShowPage, page, [ShowOut.of(show) for show in page.items])
+
+    @post(
+        "/{show_id:str}/cancel",
+        status_code=202,
+        summary="Cancel a show",
+        guards=ADMIN_ONLY,
+        description=(
+            "Needs an ADMIN token. Marks the show CANCELLED (its hall slot is free again) and publishes "
+            "`ShowCancelled` (topic `catalog.show-cancelled.v1`) with a `ShowPublished` of the new "
+            "revision; booking then cancels every booking of the show, refunds the paid ones and e-mails "
+            "every buyer. The optional body gives a `reason` for those e-mails. Cancelling a cancelled "
+            "show answers 202 with it unchanged and publishes nothing; a show that has started is 409."
+        ),
+        responses=_MALFORMED
+        | _AUTH
+        | _INVALID
+        | _problem("No such show.")
+        | _problem("The show has already started.", 409),
+    )
+    async def cancel_show(
+        self,
+        show_id: FromPath[str],
+        catalog: NamedDependency[CatalogStore],
+        data: JSONBody[ShowCancelIn | None] = None,
+    ) -> ShowOut:
+        reason = data.reason.strip() if data and data.reason else ""  # a blank reason is none
+        return ShowOut.of(await catalog.cancel_show(show_id, reason=reason or None, now=_now()))
 
     @get(
         "/{show_id:str}",

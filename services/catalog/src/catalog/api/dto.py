@@ -15,6 +15,7 @@ from catalog.domain.layout import CATEGORY_PATTERN, MAX_ROWS, MAX_SEATS_PER_ROW,
 from catalog.domain.model import Hall, Movie, Page, SeatLayout, Show, Theatre
 from catalog.domain.pricing import format_price
 from catalog.domain.schedule import MAX_HOLD_SECONDS, MIN_HOLD_SECONDS
+from tickethub.web.pagination import PageLimit, PageOffset, PageTotal
 
 T = TypeVar("T")
 
@@ -22,22 +23,39 @@ T = TypeVar("T")
 Name = Annotated[str, Meta(min_length=1, max_length=200, pattern=r"\S")]
 ShortText = Annotated[str, Meta(max_length=50)]
 
+# One movie, theatre, hall and show whose values Swagger UI composes into every example body.
+MOVIE_ID, THEATRE_ID = "a1f4c2e8-6b3d-4f7a-9e21-5c8d0b7f3e64", "b7e2d9c4-5a1f-4c3e-8d6b-2f9a0e1c7d35"
+HALL_ID, SHOW_ID = "c3a8f1d6-9e2b-4a7c-b5d0-6e4f1a2c8b97", "7d2c9a1e-3b4f-4e5a-9c8d-1f2e3a4b5c6d"
+MovieId = Annotated[str, Meta(examples=[MOVIE_ID])]
+TheatreId = Annotated[str, Meta(examples=[THEATRE_ID])]
+HallId = Annotated[str, Meta(examples=[HALL_ID])]
+MovieTitle = Annotated[str, Meta(examples=["Dune: Part Two"])]
+TheatreName = Annotated[str, Meta(examples=["Galaxy Cinemas"])]
+HallName = Annotated[str, Meta(examples=["Audi 1"])]
+City = Annotated[str, Meta(examples=["Pune"])]
+Category = Annotated[str, Meta(examples=["STANDARD"])]
+Prices = Annotated[dict[str, str], Meta(examples=[{"STANDARD": "250.00", "PREMIUM": "400.00"}])]
+
 
 class MovieIn(msgspec.Struct, rename="camel"):
-    title: Name
-    duration_minutes: Annotated[int, Meta(ge=1, le=600, description="running time in minutes")]
-    language: ShortText | None = None
-    genre: ShortText | None = None
-    description: Annotated[str, Meta(max_length=4000)] | None = None
+    title: Annotated[Name, Meta(examples=["Dune: Part Two"])]
+    duration_minutes: Annotated[
+        int, Meta(ge=1, le=600, description="running time in minutes", examples=[166])
+    ]
+    language: Annotated[ShortText, Meta(examples=["English"])] | None = None
+    genre: Annotated[ShortText, Meta(examples=["Science fiction"])] | None = None
+    description: (
+        Annotated[str, Meta(max_length=4000, examples=["Paul Atreides unites with the Fremen."])] | None
+    ) = None
 
 
 class MovieOut(msgspec.Struct, rename="camel"):
-    id: str
-    title: str
-    duration_minutes: int
-    language: str | None
-    genre: str | None
-    description: str | None
+    id: MovieId
+    title: MovieTitle
+    duration_minutes: Annotated[int, Meta(examples=[166])]
+    language: Annotated[str, Meta(examples=["English"])] | None
+    genre: Annotated[str, Meta(examples=["Science fiction"])] | None
+    description: Annotated[str, Meta(examples=["Paul Atreides unites with the Fremen."])] | None
 
     @classmethod
     def of(cls, movie: Movie) -> "MovieOut":
@@ -52,16 +70,16 @@ class MovieOut(msgspec.Struct, rename="camel"):
 
 
 class TheatreIn(msgspec.Struct, rename="camel"):
-    name: Name
-    city: Annotated[str, Meta(min_length=1, max_length=100, pattern=r"\S")]
-    address: Annotated[str, Meta(max_length=500)] | None = None
+    name: Annotated[Name, Meta(examples=["Galaxy Cinemas"])]
+    city: Annotated[str, Meta(min_length=1, max_length=100, pattern=r"\S", examples=["Pune"])]
+    address: Annotated[str, Meta(max_length=500, examples=["12 MG Road"])] | None = None
 
 
 class TheatreOut(msgspec.Struct, rename="camel"):
-    id: str
-    name: str
-    city: str
-    address: str | None
+    id: TheatreId
+    name: TheatreName
+    city: City
+    address: Annotated[str, Meta(examples=["12 MG Road"])] | None
 
     @classmethod
     def of(cls, theatre: Theatre) -> "TheatreOut":
@@ -69,13 +87,13 @@ class TheatreOut(msgspec.Struct, rename="camel"):
 
 
 class HallIn(msgspec.Struct, rename="camel"):
-    name: Annotated[str, Meta(min_length=1, max_length=100, pattern=r"\S")]
+    name: Annotated[str, Meta(min_length=1, max_length=100, pattern=r"\S", examples=["Audi 1"])]
 
 
 class HallOut(msgspec.Struct, rename="camel"):
-    id: str
-    theatre_id: str
-    name: str
+    id: HallId
+    theatre_id: TheatreId
+    name: HallName
 
     @classmethod
     def of(cls, hall: Hall) -> "HallOut":
@@ -83,9 +101,16 @@ class HallOut(msgspec.Struct, rename="camel"):
 
 
 class RowIn(msgspec.Struct, rename="camel"):
-    name: Annotated[str, Meta(pattern=ROW_NAME_PATTERN, description="1-3 uppercase letters or digits")]
-    count: Annotated[int, Meta(ge=1, le=MAX_SEATS_PER_ROW, description="seats in the row, numbered from 1")]
-    category: Annotated[str, Meta(pattern=CATEGORY_PATTERN, description="price category, e.g. STANDARD")]
+    name: Annotated[
+        str, Meta(pattern=ROW_NAME_PATTERN, description="1-3 uppercase letters or digits", examples=["A"])
+    ]
+    count: Annotated[
+        int, Meta(ge=1, le=MAX_SEATS_PER_ROW, description="seats in the row, numbered from 1", examples=[12])
+    ]
+    category: Annotated[
+        str,
+        Meta(pattern=CATEGORY_PATTERN, description="price category, e.g. STANDARD", examples=["STANDARD"]),
+    ]
 
 
 class LayoutIn(msgspec.Struct, rename="camel"):
@@ -93,16 +118,16 @@ class LayoutIn(msgspec.Struct, rename="camel"):
 
 
 class SeatOut(msgspec.Struct, rename="camel"):
-    id: str
-    row: str
-    number: int
-    category: str
+    id: Annotated[str, Meta(examples=["A1"])]
+    row: Annotated[str, Meta(examples=["A"])]
+    number: Annotated[int, Meta(examples=[1])]
+    category: Category
 
 
 class LayoutOut(msgspec.Struct, rename="camel"):
-    hall_id: str
+    hall_id: HallId
     seats: list[SeatOut]
-    categories: list[str]
+    categories: Annotated[list[str], Meta(examples=[["STANDARD", "PREMIUM"]])]
 
     @classmethod
     def of(cls, layout: SeatLayout) -> "LayoutOut":
@@ -116,37 +141,62 @@ class LayoutOut(msgspec.Struct, rename="camel"):
 
 
 class ShowIn(msgspec.Struct, rename="camel"):
-    movie_id: UUID
-    hall_id: UUID
-    starts_at: Annotated[datetime, Meta(tz=True, description="RFC 3339 with an offset; in the future")]
+    movie_id: Annotated[UUID, Meta(examples=[MOVIE_ID])]
+    hall_id: Annotated[UUID, Meta(examples=[HALL_ID])]
+    starts_at: Annotated[
+        datetime,
+        Meta(
+            tz=True,
+            description="RFC 3339 with an offset; in the future",
+            examples=["2026-12-01T18:30:00+05:30"],
+        ),
+    ]
     prices: Annotated[
-        dict[str, str],
+        Prices,
         Meta(min_length=1, description='price per seat category of the hall, e.g. {"STANDARD": "250.00"}'),
     ]
     hold_seconds: (
         Annotated[
-            int, Meta(ge=MIN_HOLD_SECONDS, le=MAX_HOLD_SECONDS, description="how long a booking holds seats")
+            int,
+            Meta(
+                ge=MIN_HOLD_SECONDS,
+                le=MAX_HOLD_SECONDS,
+                description="how long a booking holds seats",
+                examples=[600],
+            ),
+        ]
+        | None
+    ) = None
+
+
+class ShowCancelIn(msgspec.Struct, rename="camel"):
+    reason: (
+        Annotated[
+            str,
+            Meta(max_length=500, description="why; told to every buyer", examples=["The projector failed."]),
         ]
         | None
     ) = None
 
 
 class ShowOut(msgspec.Struct, rename="camel"):
-    id: str
-    movie_id: str
-    movie_title: str
-    hall_id: str
-    hall_name: str
-    theatre_id: str
-    theatre_name: str
-    city: str
-    starts_at: datetime
-    ends_at: datetime
-    prices: dict[str, str]
-    hold_seconds: int
-    status: str
-    seat_count: int
-    revision: int
+    id: Annotated[str, Meta(examples=[SHOW_ID])]
+    movie_id: MovieId
+    movie_title: MovieTitle
+    hall_id: HallId
+    hall_name: HallName
+    theatre_id: TheatreId
+    theatre_name: TheatreName
+    city: City
+    starts_at: Annotated[datetime, Meta(examples=["2026-12-01T13:00:00Z"])]
+    ends_at: Annotated[
+        datetime, Meta(description="the movie's end plus the cleaning gap", examples=["2026-12-01T16:01:00Z"])
+    ]
+    prices: Prices
+    hold_seconds: Annotated[int, Meta(examples=[600])]
+    status: Annotated[str, Meta(description="SCHEDULED or CANCELLED", examples=["SCHEDULED"])]
+    seat_count: Annotated[int, Meta(examples=[24])]
+    revision: Annotated[int, Meta(description="grows with every change of the show", examples=[1])]
 
     @classmethod
     def of(cls, show: Show) -> "ShowOut":
@@ -173,25 +223,26 @@ class PageOut(msgspec.Struct, Generic[T], rename="camel"):
     """One page of a list: `total` counts every match, `items` holds at most `limit` from `offset`."""
 
     items: list[T]
-    total: int
-    limit: int
-    offset: int
+    total: PageTotal
+    limit: PageLimit
+    offset: PageOffset
 
 
+# Each page names its item type again: the OpenAPI schema generator does not resolve `T` of a subclass.
 class MoviePage(PageOut[MovieOut]):
-    pass
+    items: list[MovieOut]
 
 
 class TheatrePage(PageOut[TheatreOut]):
-    pass
+    items: list[TheatreOut]
 
 
 class HallPage(PageOut[HallOut]):
-    pass
+    items: list[HallOut]
 
 
 class ShowPage(PageOut[ShowOut]):
-    pass
+    items: list[ShowOut]
 
 
 P = TypeVar("P", bound=PageOut[Any])

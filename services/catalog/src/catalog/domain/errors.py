@@ -84,6 +84,14 @@ class ShowOverlaps(Conflict):
         )
 
 
+class ShowAlreadyStarted(Conflict):
+    slug = "show-already-started"
+    title = "Show already started"
+
+    def __init__(self, show_id: str) -> None:
+        super().__init__(f"Show {show_id} has already started; it cannot be cancelled.", showId=show_id)
+
+
 class InvalidLayout(InvalidRequest):
     slug = "invalid-layout"
     title = "Invalid seat layout"

@@ -2,15 +2,15 @@
 
 A show occupies its hall from its start until its end plus a cleaning gap; two SCHEDULED shows of one
 hall may not occupy it at the same time. The database enforces the same rule with an exclusion
-constraint on the half-open range [starts_at, hall_released_at).
+constraint on the half-open range [starts_at, hall_released_at). A CANCELLED show gives its slot back.
 """
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
-from catalog.domain.errors import HallHasNoLayout, InvalidSchedule
-from catalog.domain.model import Movie, SeatLayout, ShowRequest
+from catalog.domain.errors import HallHasNoLayout, InvalidSchedule, ShowAlreadyStarted
+from catalog.domain.model import Movie, SeatLayout, Show, ShowRequest, ShowStatus
 from catalog.domain.pricing import parse_prices
 
 CLEANING_GAP = timedelta(minutes=15)
@@ -68,6 +68,18 @@ def plan_show(request: ShowRequest, movie: Movie, layout: SeatLayout, now: datet
         hold_seconds=hold_seconds,
         seat_count=len(layout.seats),
     )
+
+
+def needs_cancelling(show: Show, now: datetime) -> bool:
+    """True when cancelling changes the show; False when it is cancelled already (a repeat is harmless).
+
+    A show that has started can no longer be cancelled: its audience may be in the hall.
+    """
+    if show.status is ShowStatus.CANCELLED:
+        return False
+    if show.starts_at <= now:
+        raise ShowAlreadyStarted(show.id)
+    return True
 
 
 def utc_day(day: date) -> tuple[datetime, datetime]:

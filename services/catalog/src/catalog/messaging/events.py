@@ -1,7 +1,7 @@
-"""The ShowPublished event: a show's full bookable state, carried to booking's read model."""
+"""Catalog's events: a show's full bookable state (ShowPublished), and its cancellation."""
 
 from catalog.domain.model import SeatLayout, Show
-from tickethub.contracts import SeatSnapshot, ShowPublished
+from tickethub.contracts import SeatSnapshot, ShowCancelled, ShowPublished
 
 
 def show_published(show: Show, layout: SeatLayout) -> ShowPublished:
@@ -22,3 +22,7 @@ def show_published(show: Show, layout: SeatLayout) -> ShowPublished:
         prices=dict(show.prices),
         seats=[SeatSnapshot(seat_id=seat.seat_id, category=seat.category) for seat in layout.seats],
     )
+
+
+def show_cancelled(show: Show, reason: str | None) -> ShowCancelled:
+    return ShowCancelled(show_id=show.id, revision=show.revision, reason=reason)

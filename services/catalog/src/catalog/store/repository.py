@@ -7,6 +7,7 @@ one after the other. The exclusion constraint `shows_hall_not_double_booked` sta
 
 import json
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -37,14 +38,14 @@ from catalog.domain.model import (
     Theatre,
 )
 from catalog.domain.pricing import format_price
-from catalog.domain.schedule import Slot, plan_show, utc_day
-from catalog.messaging.events import show_published
+from catalog.domain.schedule import Slot, needs_cancelling, plan_show, utc_day
+from catalog.messaging.events import show_cancelled, show_published
 from catalog.store.tables import Hall as HallTable
 from catalog.store.tables import Movie as MovieTable
 from catalog.store.tables import Seat as SeatTable
 from catalog.store.tables import Show as ShowTable
 from catalog.store.tables import Theatre as TheatreTable
-from tickethub.contracts import SHOW_PUBLISHED
+from tickethub.contracts import SHOW_CANCELLED, SHOW_PUBLISHED
 from tickethub.db import violates
 from tickethub.outbox import add_to_outbox
 
@@ -65,8 +66,10 @@ _SHOW_FILTER = """
     WHERE ({}::text IS NULL OR lower(t.city) = lower({}::text))
       AND ({}::uuid IS NULL OR s.movie_id = {}::uuid)
       AND ({}::timestamptz IS NULL OR (s.starts_at >= {}::timestamptz AND s.starts_at < {}::timestamptz))
+      AND s.status = {}
 """
 _SHOW_BY_ID = _SHOW_SELECT + "WHERE s.id = {}"
+_SHOW_BY_ID_LOCKED = _SHOW_BY_ID + " FOR UPDATE OF s"
 _SHOWS_PAGE = _SHOW_SELECT + _SHOW_FILTER + "ORDER BY s.starts_at, s.id LIMIT {} OFFSET {}"
 _SHOW_COUNT = """
     SELECT count(*) AS total
@@ -377,11 +380,44 @@ class CatalogStore:
             raise UnknownShow(show_id)
         return _show(rows[0])
 
+    async def cancel_show(self, show_id: str, *, reason: str | None, now: datetime) -> Show:
+        """SCHEDULED -> CANCELLED with ShowPublished and ShowCancelled in one transaction.
+
+        The show row is locked first, so two cancels of one show are one change and one pair of events;
+        a show that is cancelled already is returned as it is.
+        """
+        key = as_uuid(show_id)
+        async with self.engine.transaction():
+            rows = key and await ShowTable.raw(_SHOW_BY_ID_LOCKED, key)
+            if not rows:
+                raise UnknownShow(show_id)
+            show = _show(rows[0])
+            if not needs_cancelling(show, now):
+                return show
+            await ShowTable.raw(
+                "UPDATE shows SET status = 'CANCELLED', revision = revision + 1, updated_at = {} "
+                "WHERE id = {}",
+                now,
+                key,
+            )
+            cancelled = replace(show, status=ShowStatus.CANCELLED, revision=show.revision + 1)
+            layout = await self._layout(UUID(show.hall_id))
+            await add_to_outbox(SHOW_PUBLISHED, show.id, show_published(cancelled, layout))
+            await add_to_outbox(SHOW_CANCELLED, show.id, show_cancelled(cancelled, reason))
+        return cancelled
+
     async def shows(
-        self, *, city: str | None, movie_id: UUID | None, day: date | None, limit: int, offset: int
+        self,
+        *,
+        city: str | None,
+        movie_id: UUID | None,
+        day: date | None,
+        status: ShowStatus,
+        limit: int,
+        offset: int,
     ) -> Page[Show]:
         day_start, day_end = utc_day(day) if day else (None, None)
-        args = (city, city, movie_id, movie_id, day_start, day_start, day_end)
+        args = (city, city, movie_id, movie_id, day_start, day_start, day_end, status.value)
         rows = await ShowTable.raw(_SHOWS_PAGE, *args, limit, offset)
         counted = await ShowTable.raw(_SHOWS_COUNT, *args)
         return Page([_show(row) for row in rows], total=counted[0]["total"], limit=limit, offset=offset)
