@@ -9,7 +9,7 @@ import uuid
 import asyncpg
 from redis.asyncio import Redis
 
-from booking.store.holds import SeatHolds, seat_key
+from booking.store.holds import Hold, SeatHolds
 from tickethub.settings import DatabaseSettings
 
 from harness import LoadResult, Operation, drive
@@ -42,7 +42,8 @@ async def measure(
         async def op(index: int) -> str:
             owner = uuid.uuid4()
             seat = f"{prefix}{index}"
-            if await holds.hold(show_id, [seat], str(owner), HOLD_SECONDS):
+            hold = Hold(show_id=show_id, seats=[seat], owner=str(owner), buyer=str(owner))
+            if await holds.hold(hold, ttl_seconds=HOLD_SECONDS, buyer_cap=1):
                 return "conflict"
             await pool.execute(_INSERT, owner, show_id, seat)
             return "ok"
@@ -57,7 +58,8 @@ async def measure(
         )
     finally:
         await pool.execute(f"DROP TABLE IF EXISTS {SCRATCH_TABLE}")
-        keys = [key async for key in redis.scan_iter(match=seat_key(show_id, "*"), count=1000)]
+        # Seat keys and the per-buyer counts: every key of the show carries its hash tag.
+        keys = [key async for key in redis.scan_iter(match=f"*{{show:{show_id}}}*", count=1000)]
         for start in range(0, len(keys), 1000):
             await redis.delete(*keys[start : start + 1000])
         await pool.close()

@@ -23,6 +23,7 @@ ENVIRONMENT = {
     "PAYMENT_MOCK_LATENCY_MS": "0",  # the instant mock payment of the hold -> CONFIRMED target
     "PAYMENT_MOCK_FAILURE_RATE": "0",
     "BOOKING_SWEEP_INTERVAL_SECONDS": "1",  # expired holds are swept promptly (I4)
+    "LOGIN_MAX_ATTEMPTS_PER_ADDRESS": "100000",  # every client logs in from the one loopback address
 }
 LOG_TAIL_LINES = 25
 

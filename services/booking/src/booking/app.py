@@ -1,18 +1,14 @@
 """Builds the booking service: HTTP API, saga consumers, outbox relay and the hold sweeper."""
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from typing import Any
+from datetime import timedelta
 
 from litestar import Litestar
 from litestar.di import Provide
-from redis.asyncio import Redis
-from redis.asyncio.retry import Retry
-from redis.backoff import ExponentialBackoff
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import TimeoutError as RedisTimeoutError
 
+import tickethub.redis
+from booking.api.cancelling import CancellationDesk
 from booking.api.controllers import BookingController
+from booking.api.placing import BookingDesk
 from booking.messaging.handlers import CONSUMED, register_handlers, sweeper_lifespan
 from booking.messaging.saga import BookingSaga
 from booking.settings import Settings
@@ -20,13 +16,7 @@ from booking.store.bookings import BookingStore
 from booking.store.holds import SeatHolds
 from booking.store.tables import TABLES
 from tickethub.auth import BearerAuth
-from tickethub.contracts import (
-    BOOKING_CANCELLED,
-    BOOKING_CONFIRMED,
-    BOOKING_EXPIRED,
-    BOOKING_REQUESTED,
-    REFUND_REQUESTED,
-)
+from tickethub.contracts import published_by
 from tickethub.db import TRANSIENT_ERRORS, bind_tables, database_lifespan, make_engine, ping
 from tickethub.inbox import InboxMessage
 from tickethub.messaging import broker_lifespan, create_broker
@@ -34,35 +24,23 @@ from tickethub.outbox import OutboxMessage, OutboxRelay, relay_lifespan
 from tickethub.telemetry import configure_telemetry
 from tickethub.web.app import create_service_app
 
-PUBLISHED = (BOOKING_REQUESTED, BOOKING_CONFIRMED, BOOKING_CANCELLED, BOOKING_EXPIRED, REFUND_REQUESTED)
+PUBLISHED = published_by("booking")
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings()
     engine = make_engine(settings.database_url)
     bind_tables(engine, (*TABLES, OutboxMessage, InboxMessage))
-    # A connection left stale by a Redis restart is re-made at once; a real outage still fails fast
-    # (503). Safe to repeat: every hold script is idempotent for its owner token.
-    redis = Redis.from_url(
-        settings.redis_url,
-        decode_responses=True,
-        retry=Retry(ExponentialBackoff(cap=0.2, base=0.02), retries=3),
-        retry_on_error=[RedisConnectionError, RedisTimeoutError],
-    )
+    redis = tickethub.redis.connect(settings.redis_url)  # hold scripts are idempotent per owner
     holds = SeatHolds(redis)
     store = BookingStore(engine, show_cache_seconds=settings.show_cache_seconds)
     saga = BookingSaga(store)
-    transient = (*TRANSIENT_ERRORS, RedisConnectionError, RedisTimeoutError)  # outages, not failures
+    desk = BookingDesk(store, holds, settings)
+    cancellations = CancellationDesk(store, saga, holds)
+    transient = (*TRANSIENT_ERRORS, *tickethub.redis.TRANSIENT_ERRORS)  # outages, not failures
     broker = create_broker(settings, configure_telemetry(settings), transient_errors=transient)
     register_handlers(broker, saga, holds)
     auth = BearerAuth.from_settings(settings)
-
-    @asynccontextmanager
-    async def close_redis(_: Any) -> AsyncIterator[None]:
-        try:
-            yield
-        finally:
-            await redis.aclose()
 
     return create_service_app(
         service="booking",
@@ -71,16 +49,21 @@ def create_app(settings: Settings | None = None) -> Litestar:
         route_handlers=[BookingController],
         dependencies={
             "store": Provide(lambda: store, sync_to_thread=False),
-            "holds": Provide(lambda: holds, sync_to_thread=False),
-            "settings": Provide(lambda: settings, sync_to_thread=False),
+            "desk": Provide(lambda: desk, sync_to_thread=False),
+            "cancellations": Provide(lambda: cancellations, sync_to_thread=False),
         },
         lifespan=[
             auth.lifespan,
-            close_redis,
+            tickethub.redis.closing(redis),
             database_lifespan(engine, settings),
             broker_lifespan(broker, settings, (*PUBLISHED, *CONSUMED)),
             relay_lifespan(OutboxRelay(engine, broker)),
-            sweeper_lifespan(saga, holds, settings.sweep_interval_seconds),
+            sweeper_lifespan(
+                saga,
+                holds,
+                settings.sweep_interval_seconds,
+                idempotency_keys_kept=timedelta(hours=settings.idempotency_key_hours),
+            ),
         ],
         unavailable=transient,  # PostgreSQL or Redis away: 503, nothing changed
         readiness={"postgres": lambda: ping(engine), "redis": redis.ping},

@@ -132,3 +132,33 @@ def test_composed_message_has_headers_and_plain_text_body() -> None:
     assert parsed["Subject"].strip() == render_email(event).subject
     assert parsed.get_content_type() == "text/plain"
     assert "Seats:    A1, A2" in parsed.get_content()
+
+
+@pytest.mark.parametrize(
+    "reason",
+    ["the show was cancelled: Power cut", "cancelled at your request", "payment declined: card_declined"],
+)
+def test_a_cancellation_without_a_payment_says_nothing_was_charged(reason: str) -> None:
+    body = render_email(outcome(BookingCancelled, reason=reason, refund_due=False)).body
+    assert f"Reason: {reason}." in body
+    assert "You have not been charged for it." in body
+    assert "You had paid" not in body
+
+
+def test_a_cancelled_paid_booking_says_the_refund_follows() -> None:
+    event = outcome(BookingCancelled, reason="the show was cancelled: Power cut", refund_due=True)
+    assert render_email(event).body == (
+        "Hello,\n"
+        "\n"
+        "Your booking has been cancelled. Reason: the show was cancelled: Power cut.\n"
+        "You had paid 500.00 INR for it: the full amount is refunded to your\n"
+        "original payment method.\n"
+        "\n"
+        "Booking:  7d8e2c1a-4b5f-4e6a-8c9d-0e1f2a3b4c5d\n"
+        "Movie:    The Long Night\n"
+        "Starts:   Sat 28 Nov 2026, 19:30 UTC+05:30\n"
+        "Seats:    A1, A2\n"
+        "Amount:   500.00 INR\n"
+        "\n"
+        "TicketHub\n"
+    )

@@ -144,7 +144,7 @@ async def test_a_repeated_refund_request_does_not_refund_again(
 
 
 @pytest.mark.parametrize("token", [None, "tok_decline"])
-async def test_a_refund_request_without_a_successful_payment_does_nothing(
+async def test_a_refund_request_without_a_successful_payment_refunds_nothing(
     kafka: Kafka, db: asyncpg.Connection, booking_requested: Any, token: str | None
 ) -> None:
     booking_id = str(uuid.uuid4())
@@ -168,3 +168,6 @@ async def test_a_refund_request_without_a_successful_payment_does_nothing(
         == 0
     )
     assert [p["status"] for p in await payments_of(db, booking_id)] == (["DECLINED"] if token else [])
+    # Not charged yet: the request waits for a charge that may still come; declined: nothing will.
+    parked = await db.fetchval("SELECT count(*) FROM early_refund_requests WHERE booking_id = $1", booking_id)
+    assert parked == (0 if token else 1)

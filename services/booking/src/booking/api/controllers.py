@@ -1,31 +1,44 @@
-"""HTTP endpoints of booking: create and read bookings, and a show's seat map."""
+"""HTTP endpoints of booking: create, read and cancel bookings, and a show's seat map."""
 
 import re
-from datetime import UTC, datetime
-from typing import Any
-from uuid import uuid4
+from typing import Annotated, Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, JSONBody
-from opentelemetry import trace
+from litestar.openapi.spec import Example
+from litestar.params import FromPath, JSONBody, Parameter
+from litestar.status_codes import HTTP_202_ACCEPTED
 
+from booking.api.cancelling import CancellationDesk
 from booking.api.dto import BookingPage, BookingRequest, BookingResponse, SeatMap, SeatState
-from booking.domain.errors import SeatsTaken, ShowNotBookable, UnknownBooking, UnknownShow
-from booking.domain.model import SeatStatus, select_seats
-from booking.settings import Settings
+from booking.api.placing import BookingDesk
+from booking.domain.errors import (
+    BookingNotCancellable,
+    HoldLimitReached,
+    IdempotencyKeyReused,
+    IdempotentRequestInProgress,
+    SeatsTaken,
+    ShowNotBookable,
+    UnknownBooking,
+    UnknownShow,
+)
+from booking.domain.idempotency import KEY_PATTERN
+from booking.domain.model import BookingRecord, SeatStatus
 from booking.store.bookings import BookingStore
-from booking.store.holds import SeatHolds
 from tickethub.auth import Identity
 from tickethub.web.app import PUBLIC
 from tickethub.web.errors import problem_responses
 from tickethub.web.pagination import Limit, Offset
 
-_UUID = re.compile(r"^[0-9a-fA-F-]{36}$")
+# The canonical 8-4-4-4-12 form only: any other 36 characters of hex and dashes are no UUID at all.
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
+async def _own_booking(store: BookingStore, booking_id: str, caller: Identity) -> BookingRecord:
+    record = await store.get(booking_id) if _UUID.fullmatch(booking_id) else None
+    if record is None or record.user_id != caller.subject:
+        raise UnknownBooking(booking_id)  # someone else's booking is indistinguishable from none
+    return record
 
 
 class BookingController(Controller):
@@ -36,55 +49,44 @@ class BookingController(Controller):
         "/",
         status_code=202,
         summary="Hold seats and start the booking saga",
-        responses=problem_responses(400, 401, 422, UnknownShow, SeatsTaken, ShowNotBookable),
+        responses=problem_responses(
+            400,
+            401,
+            422,
+            UnknownShow,
+            SeatsTaken,
+            ShowNotBookable,
+            HoldLimitReached,
+            IdempotencyKeyReused,
+            IdempotentRequestInProgress,
+        ),
         description=(
             "Holds every requested seat (all or none) for the show's hold time, records the booking "
-            "as PENDING and asks payment to charge it. 409 with `takenSeats` if any seat is taken."
+            "as PENDING and asks payment to charge it. 409 with `takenSeats` if any seat is taken; 409 "
+            "when the caller would hold more seats of the show at once than allowed. With an "
+            "`Idempotency-Key`, repeating the request with the same body answers the first response "
+            "(header `Idempotent-Replayed: true`) and books nothing more; the same key with another "
+            "body is 422. Keys are remembered for 24 hours; a failed request does not use up its key."
         ),
     )
     async def create(
         self,
         request: Request[Identity, Any, Any],
         data: JSONBody[BookingRequest],
-        store: NamedDependency[BookingStore],
-        holds: NamedDependency[SeatHolds],
-        settings: NamedDependency[Settings],
-    ) -> BookingResponse:
-        identity = request.user
-        show = await store.load_show(data.show_id)
-        if show is None:
-            raise UnknownShow(data.show_id)
-        now = _now()
-        selection = select_seats(show, data.seats, now=now, max_seats=settings.max_seats_per_booking)
-        booking_id = str(uuid4())  # also the owner token of its holds
-        trace.get_current_span().set_attribute("tickethub.booking.id", booking_id)
-        taken = await holds.hold(show.show_id, selection.seats, booking_id, show.hold_seconds)
-        if taken:
-            raise SeatsTaken(taken)
-        try:
-            await store.create_pending(
-                booking_id=booking_id,
-                user_id=identity.subject,
-                user_email=identity.email or "",
-                show_id=show.show_id,
-                selection=selection,
-                currency=settings.currency,
-                payment_token=data.payment_token,
-                now=now,
-            )
-        except BaseException:
-            await holds.release(show.show_id, selection.seats, booking_id)
-            raise
-        return BookingResponse(
-            id=booking_id,
-            status="PENDING",
-            show_id=show.show_id,
-            seats=list(selection.seats),
-            amount=selection.amount,
-            currency=settings.currency,
-            hold_expires_at=selection.hold_expires_at,
-            created_at=now,
-        )
+        desk: NamedDependency[BookingDesk],
+        idempotency_key: Annotated[
+            str | None,
+            Parameter(
+                header="Idempotency-Key",
+                pattern=KEY_PATTERN,
+                description="any unique string (e.g. a UUID) the client chooses per booking attempt",
+                examples=[Example(value="5f0c4c1e-7c1a-4d8e-9a53-3c2f1f6f9b21")],
+            ),
+        ] = None,
+    ) -> Response[BookingResponse]:
+        placement = await desk.place(request.user.subject, request.user.email or "", data, idempotency_key)
+        headers = {"Idempotent-Replayed": "true"} if placement.replayed else {}
+        return Response(placement.response, status_code=HTTP_202_ACCEPTED, headers=headers)
 
     @get("/", summary="The caller's bookings, newest first", responses=problem_responses(401, 422))
     async def list_mine(
@@ -110,10 +112,31 @@ class BookingController(Controller):
         booking_id: FromPath[str],
         store: NamedDependency[BookingStore],
     ) -> BookingResponse:
-        record = await store.get(booking_id) if _UUID.match(booking_id) else None
-        if record is None or record.user_id != request.user.subject:
-            raise UnknownBooking(booking_id)  # someone else's booking is indistinguishable from none
-        return BookingResponse.of(record)
+        return BookingResponse.of(await _own_booking(store, booking_id, request.user))
+
+    @post(
+        "/{booking_id:str}/cancel",
+        status_code=202,
+        summary="Cancel one of the caller's bookings",
+        responses=problem_responses(401, UnknownBooking, BookingNotCancellable),
+        description=(
+            "A PENDING booking becomes CANCELLED and its seats are free again (should its payment still "
+            "go through, it is refunded). A CONFIRMED booking becomes CANCELLED, its seats are free "
+            "again and its payment is refunded; it turns REFUNDED once payment reports the refund. "
+            "A booking that is CANCELLED or REFUNDED already is answered as it is. 409 for an EXPIRED "
+            "booking or once the show has started; someone else's booking is 404 and stays untouched. "
+            "The buyer gets one e-mail."
+        ),
+    )
+    async def cancel(
+        self,
+        request: Request[Identity, Any, Any],
+        booking_id: FromPath[str],
+        store: NamedDependency[BookingStore],
+        cancellations: NamedDependency[CancellationDesk],
+    ) -> BookingResponse:
+        record = await _own_booking(store, booking_id, request.user)
+        return BookingResponse.of(await cancellations.cancel(record))
 
     @get(
         "/show/{show_id:str}",

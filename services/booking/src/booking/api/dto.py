@@ -7,25 +7,49 @@ from typing import Annotated
 import msgspec
 
 from booking.domain.model import BookingRecord
+from tickethub.web.pagination import PageLimit, PageOffset, PageTotal
 
 SeatId = Annotated[str, msgspec.Meta(min_length=1, max_length=16, examples=["A1"])]
+BookingId = Annotated[str, msgspec.Meta(examples=["0e6f2f5c-8a4b-4c1e-bb0e-6f1d2a9c7e10"])]
+ShowId = Annotated[str, msgspec.Meta(examples=["7d2c9a1e-3b4f-4e5a-9c8d-1f2e3a4b5c6d"])]
+Amount = Annotated[Decimal, msgspec.Meta(description="decimal string", examples=["650.00"])]
 
 
 class BookingRequest(msgspec.Struct, rename="camel"):
-    show_id: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+    show_id: Annotated[
+        str, msgspec.Meta(min_length=1, max_length=64, examples=["7d2c9a1e-3b4f-4e5a-9c8d-1f2e3a4b5c6d"])
+    ]
     seats: Annotated[list[SeatId], msgspec.Meta(max_length=100, examples=[["A1", "A2"]])]
-    payment_token: Annotated[str, msgspec.Meta(max_length=128)] | None = None
+    payment_token: (
+        Annotated[
+            str,
+            msgspec.Meta(
+                max_length=128,
+                description="for the mock provider; tok_decline declines",
+                examples=["tok_visa"],
+            ),
+        ]
+        | None
+    ) = None
 
 
 class BookingResponse(msgspec.Struct, rename="camel"):
-    id: str
-    status: str
-    show_id: str
-    seats: list[str]
-    amount: Decimal
-    currency: str
-    hold_expires_at: datetime
-    created_at: datetime
+    id: BookingId
+    status: Annotated[
+        str,
+        msgspec.Meta(description="PENDING, CONFIRMED, CANCELLED, EXPIRED or REFUNDED", examples=["PENDING"]),
+    ]
+    show_id: ShowId
+    seats: Annotated[list[str], msgspec.Meta(examples=[["A1", "B1"]])]
+    amount: Amount
+    currency: Annotated[str, msgspec.Meta(examples=["INR"])]
+    hold_expires_at: Annotated[
+        datetime,
+        msgspec.Meta(
+            description="a PENDING booking not paid by then expires", examples=["2026-12-01T18:35:00Z"]
+        ),
+    ]
+    created_at: Annotated[datetime, msgspec.Meta(examples=["2026-12-01T18:25:00Z"])]
 
     @classmethod
     def of(cls, record: BookingRecord) -> "BookingResponse":
@@ -43,18 +67,18 @@ class BookingResponse(msgspec.Struct, rename="camel"):
 
 class BookingPage(msgspec.Struct, rename="camel"):
     items: list[BookingResponse]
-    total: int
-    limit: int
-    offset: int
+    total: PageTotal
+    limit: PageLimit
+    offset: PageOffset
 
 
 class SeatState(msgspec.Struct, rename="camel"):
-    id: str
-    category: str
-    price: Decimal
-    status: str
+    id: SeatId
+    category: Annotated[str, msgspec.Meta(examples=["PREMIUM"])]
+    price: Amount
+    status: Annotated[str, msgspec.Meta(description="AVAILABLE, HELD or SOLD", examples=["AVAILABLE"])]
 
 
 class SeatMap(msgspec.Struct, rename="camel"):
-    show_id: str
+    show_id: ShowId
     seats: list[SeatState]

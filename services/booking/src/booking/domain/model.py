@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
-from booking.domain.errors import InvalidSeatSelection, ShowNotBookable
+from booking.domain.errors import BookingNotCancellable, InvalidSeatSelection, ShowNotBookable
 
 
 class BookingStatus(StrEnum):
@@ -88,3 +88,30 @@ class BookingRecord:
     seats: tuple[str, ...]
     hold_expires_at: datetime
     created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Cancellation:
+    """A booking just cancelled, and what it was before: a CONFIRMED one had been paid for."""
+
+    record: BookingRecord
+    previous: BookingStatus
+
+    @property
+    def was_paid(self) -> bool:
+        return self.previous is BookingStatus.CONFIRMED
+
+
+def needs_cancelling(record: BookingRecord, show: ShowView | None, *, now: datetime) -> bool:
+    """Whether a buyer's cancel changes the booking; False when it has ended so already (CANCELLED or
+    REFUNDED), so a repeated cancel answers the booking as it is.
+
+    An expired booking has nothing left to cancel, and once the show has started its seats are used.
+    """
+    if record.status in (BookingStatus.CANCELLED, BookingStatus.REFUNDED):
+        return False
+    if record.status is BookingStatus.EXPIRED:
+        raise BookingNotCancellable(f"Booking {record.id} has expired; there is nothing to cancel.")
+    if show is not None and show.starts_at <= now:
+        raise BookingNotCancellable(f"The show of booking {record.id} has already started.")
+    return True

@@ -4,21 +4,26 @@ import asyncio
 import logging
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
+from datetime import timedelta
 from typing import Any
 
 from faststream.kafka import KafkaBroker
 
-from booking.messaging.saga import BookingSaga, HoldChange
+from booking.messaging.saga import BookingSaga, HoldChange, show_cancelled_reason
+from booking.store import idempotency
 from booking.store.holds import SeatHolds
 from tickethub.contracts import (
     PAYMENT_FAILED,
     PAYMENT_REFUNDED,
     PAYMENT_SUCCEEDED,
+    SHOW_CANCELLED,
     SHOW_PUBLISHED,
     PaymentFailed,
     PaymentRefunded,
     PaymentSucceeded,
+    ShowCancelled,
     ShowPublished,
+    consumed_by,
 )
 from tickethub.inbox import handle_once
 from tickethub.messaging import subscribe
@@ -26,7 +31,7 @@ from tickethub.telemetry import untraced
 from tickethub.web.lifespans import background_task
 
 GROUP = "booking"
-CONSUMED = (SHOW_PUBLISHED, PAYMENT_SUCCEEDED, PAYMENT_FAILED, PAYMENT_REFUNDED)
+CONSUMED = consumed_by(GROUP)
 _log = logging.getLogger("booking.messaging")
 
 
@@ -37,6 +42,19 @@ def register_handlers(broker: KafkaBroker, saga: BookingSaga, holds: SeatHolds) 
     @handle_once(engine, "booking.show-published")
     async def on_show_published(event: ShowPublished) -> None:
         await saga.store.save_show(event)
+
+    @subscribe(broker, SHOW_CANCELLED, group=GROUP)
+    async def on_show_cancelled(event: ShowCancelled) -> None:
+        # No inbox row: the work spans one transaction per batch, and one row committed with the first
+        # batch would make a redelivery after a crash skip the rest. Every step is guarded instead
+        # (only PENDING or CONFIRMED bookings are cancelled), so a redelivery finds nothing to change.
+        # The read model is marked first and committed on its own: from then on the confirm guard
+        # refuses the show's bookings, and the batches that follow see every booking made before.
+        await saga.store.mark_show_cancelled(event.show_id, event.revision)
+        reason = show_cancelled_reason(event.reason)
+        while changes := await saga.cancel_show_batch(event.show_id, reason):
+            for change in changes:
+                await change.apply(holds)
 
     @handle_once(engine, "booking.payment-succeeded")
     async def confirm(event: PaymentSucceeded) -> HoldChange | None:
@@ -63,9 +81,10 @@ def register_handlers(broker: KafkaBroker, saga: BookingSaga, holds: SeatHolds) 
 
 
 def sweeper_lifespan(
-    saga: BookingSaga, holds: SeatHolds, interval_seconds: float
+    saga: BookingSaga, holds: SeatHolds, interval_seconds: float, *, idempotency_keys_kept: timedelta
 ) -> Callable[[Any], AbstractAsyncContextManager[None]]:
-    """Expires stalled holds every `interval_seconds` (0: the operator's per-show timer does it)."""
+    """Expires stalled holds every `interval_seconds` (0: the operator's per-show timer does it) and
+    forgets Idempotency-Keys past their retention."""
 
     async def sweep_forever() -> None:
         while interval_seconds > 0:
@@ -73,6 +92,7 @@ def sweeper_lifespan(
                 with untraced():  # an expiry is reported by its event; the polling is no trace
                     for change in await saga.sweep():
                         await change.apply(holds)
+                    await idempotency.forget_older_than(idempotency_keys_kept)
             except Exception:  # the database may be briefly away; the next round catches up
                 _log.exception("hold sweep failed")
             await asyncio.sleep(interval_seconds)

@@ -1,4 +1,5 @@
-"""The saga's steps after the booking is requested: confirm, cancel, expire, compensate.
+"""The saga's steps after the booking is requested: confirm, cancel, expire, compensate; and the
+cancellations asked for by the buyer or by the show's cancellation.
 
 Each step runs in one transaction with its inbox record and its outbox events; Redis holds are
 changed only after that transaction commits (PostgreSQL is the truth, Redis follows it).
@@ -9,9 +10,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from booking.domain.model import BookingRecord, BookingStatus
+from booking.domain.model import BookingRecord, BookingStatus, Cancellation
 from booking.store.bookings import BookingStore
-from booking.store.holds import SeatHolds
+from booking.store.holds import Hold, SeatHolds
 from tickethub.contracts import (
     BOOKING_CANCELLED,
     BOOKING_CONFIRMED,
@@ -28,6 +29,14 @@ from tickethub.outbox import add_to_outbox
 _log = logging.getLogger("booking.saga")
 OutcomeT = TypeVar("OutcomeT", bound=BookingOutcome)
 LATE_PAYMENT = "payment arrived after the seat hold had expired"
+PAID_AFTER_CANCEL = "payment arrived after the booking was cancelled"
+CANCELLED_BY_BUYER = "cancelled at your request"
+CANCELLED_WITH_SHOW = "the show was cancelled"
+SHOW_BATCH = 200  # bookings cancelled per transaction when a show is cancelled
+
+
+def show_cancelled_reason(admin_reason: str | None) -> str:
+    return f"{CANCELLED_WITH_SHOW}: {admin_reason}" if admin_reason else CANCELLED_WITH_SHOW
 
 
 SOLD_MARKER_KEPT = timedelta(days=1)  # after the show starts; PostgreSQL stays the record
@@ -39,13 +48,22 @@ class HoldChange:
 
     record: BookingRecord
     sold_until: datetime | None = None  # None: release the holds
+    was_sold: bool = False  # a confirmed booking was cancelled: its seats are marked sold, not held
 
     async def apply(self, holds: SeatHolds) -> None:
         record = self.record
+        hold = Hold(show_id=record.show_id, seats=record.seats, owner=record.id, buyer=record.user_id)
         if self.sold_until is not None:
-            await holds.mark_sold(record.show_id, record.seats, record.id, until=self.sold_until)
+            await holds.mark_sold(hold, until=self.sold_until)
+        elif self.was_sold:
+            await holds.release_sold(hold)
         else:
-            await holds.release(record.show_id, record.seats, record.id)
+            await holds.release(hold)
+
+
+def _freed(cancellation: Cancellation) -> HoldChange:
+    """A cancelled booking's seats leave Redis: held ones, or sold ones if it had been paid."""
+    return HoldChange(cancellation.record, was_sold=cancellation.was_paid)
 
 
 class BookingSaga:
@@ -79,19 +97,64 @@ class BookingSaga:
         if current.status is BookingStatus.CONFIRMED:
             return None  # the same result delivered again
         # The money arrived for a booking we can no longer honour: give it back (compensation).
-        change = await self.expire(booking_id) if current.status is BookingStatus.PENDING else None
+        change, refund_reason = await self._end_unconfirmable(current)
         await add_to_outbox(
-            REFUND_REQUESTED, booking_id, RefundRequested(booking_id=booking_id, reason=LATE_PAYMENT)
+            REFUND_REQUESTED, booking_id, RefundRequested(booking_id=booking_id, reason=refund_reason)
         )
         return change
+
+    async def _end_unconfirmable(self, current: BookingRecord) -> tuple[HoldChange | None, str]:
+        """Ends a paid booking the confirm guard refused, if it is still PENDING; returns its hold
+        change and why its payment is refunded."""
+        if current.status is BookingStatus.EXPIRED:
+            return None, LATE_PAYMENT
+        if current.status is not BookingStatus.PENDING:
+            return None, PAID_AFTER_CANCEL
+        if not await self.store.show_is_cancelled(current.show_id):
+            return await self.expire(current.id), LATE_PAYMENT
+        # Booked just as its show was cancelled: cancelled with the show, not expired.
+        cancelled = await self.store.end_pending(current.id, BookingStatus.CANCELLED)
+        if cancelled is None:
+            return None, CANCELLED_WITH_SHOW
+        await self._announce_cancelled(cancelled, CANCELLED_WITH_SHOW, refund_due=True)
+        return HoldChange(cancelled), CANCELLED_WITH_SHOW
 
     async def payment_failed(self, booking_id: str, reason: str) -> HoldChange | None:
         cancelled = await self.store.end_pending(booking_id, BookingStatus.CANCELLED)
         if cancelled is None:
             return None  # already decided (duplicate, or expired first)
-        event = await self._outcome(BookingCancelled, cancelled, reason=f"payment declined: {reason}")
-        await add_to_outbox(BOOKING_CANCELLED, booking_id, event)
+        await self._announce_cancelled(cancelled, f"payment declined: {reason}", refund_due=False)
         return HoldChange(cancelled)
+
+    async def cancel_for_buyer(self, booking_id: str) -> HoldChange | None:
+        """The buyer's cancel of a PENDING or CONFIRMED booking, in one transaction; a paid one is
+        refunded. None if the booking was neither (it ended meanwhile)."""
+        async with self.store.engine.transaction():
+            cancellation = await self.store.cancel_active(booking_id)
+            cancellations = [cancellation] if cancellation else []
+            await self._settle_cancellations(cancellations, CANCELLED_BY_BUYER)
+        return _freed(cancellation) if cancellation else None
+
+    async def cancel_show_batch(self, show_id: str, reason: str) -> list[HoldChange]:
+        """Cancels up to SHOW_BATCH active bookings of a cancelled show in one transaction; an empty
+        list once none is left."""
+        async with self.store.engine.transaction():
+            cancellations = await self.store.cancel_active_of_show(show_id, limit=SHOW_BATCH)
+            await self._settle_cancellations(cancellations, reason)
+        return [_freed(cancellation) for cancellation in cancellations]
+
+    async def _settle_cancellations(self, cancellations: list[Cancellation], reason: str) -> None:
+        """Tells each buyer, and asks payment to refund each booking that had been paid."""
+        for cancellation in cancellations:
+            record = cancellation.record
+            await self._announce_cancelled(record, reason, refund_due=cancellation.was_paid)
+            if cancellation.was_paid:
+                refund = RefundRequested(booking_id=record.id, reason=reason)
+                await add_to_outbox(REFUND_REQUESTED, record.id, refund)
+
+    async def _announce_cancelled(self, record: BookingRecord, reason: str, *, refund_due: bool) -> None:
+        event = await self._outcome(BookingCancelled, record, reason=reason, refund_due=refund_due)
+        await add_to_outbox(BOOKING_CANCELLED, record.id, event)
 
     async def expire(self, booking_id: str) -> HoldChange | None:
         expired = await self.store.end_pending(booking_id, BookingStatus.EXPIRED)

@@ -8,6 +8,7 @@ actually happens.
 import json
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -16,7 +17,7 @@ from uuid import UUID
 from piccolo.engine.postgres import PostgresEngine
 
 from booking.domain.errors import SeatsTaken
-from booking.domain.model import BookingRecord, BookingStatus, SeatSelection, ShowView
+from booking.domain.model import BookingRecord, BookingStatus, Cancellation, SeatSelection, ShowView
 from booking.store.tables import Booking, BookingSeat, ShowReadModel
 from tickethub.contracts import BOOKING_REQUESTED, BookingRequested, ShowPublished
 from tickethub.db import violates
@@ -33,6 +34,9 @@ WITH booking AS (
 ), seats AS (
     INSERT INTO booking_seats (booking_id, show_id, seat_id, status)
     SELECT {{}}, {{}}, seat, 'HELD' FROM unnest({{}}::varchar[]) AS seat
+), idempotency AS (
+    UPDATE idempotency_keys SET response = {{}}::jsonb
+    WHERE user_id = {{}} AND key = {{}} AND booking_id = {{}}
 )
 INSERT INTO outbox ({OUTBOX_COLUMNS}) VALUES ({{}}, {{}}, {{}}, {{}}::jsonb, {{}})
 """  # noqa: S608
@@ -43,6 +47,42 @@ SELECT b.id::text AS id, b.user_id, b.user_email, b.show_id, b.status, b.amount,
     ARRAY(SELECT s.seat_id FROM booking_seats s WHERE s.booking_id = b.id ORDER BY s.seat_id) AS seats
 FROM bookings b
 """
+
+
+def _cancel_active(which: str) -> str:
+    """PENDING or CONFIRMED -> CANCELLED for the bookings `which` selects, their seats RELEASED, in one
+    statement; returns each booking's id and the status it had. `which` is a constant of this module.
+
+    The rows are locked first (FOR UPDATE re-reads a row a concurrent saga step just changed), so a
+    booking confirmed meanwhile is cancelled as CONFIRMED (and refunded), and one that ended meanwhile
+    is left alone.
+    """
+    return f"""
+WITH target AS (
+    SELECT id, status FROM bookings
+    WHERE {which} AND status IN ('PENDING', 'CONFIRMED')
+    ORDER BY id LIMIT {{}} FOR UPDATE
+), cancelled AS (
+    UPDATE bookings b SET status = 'CANCELLED', updated_at = now() FROM target t
+    WHERE b.id = t.id RETURNING b.id, t.status AS previous
+), seats AS (
+    UPDATE booking_seats s SET status = 'RELEASED' FROM cancelled c
+    WHERE s.booking_id = c.id AND s.status IN ('HELD', 'SOLD')
+)
+SELECT id, previous FROM cancelled
+"""  # noqa: S608
+
+
+_CANCEL_BOOKING = _cancel_active("id = {}")
+_CANCEL_SHOW_BOOKINGS = _cancel_active("show_id = {}")
+
+
+@dataclass(frozen=True, slots=True)
+class IdempotentAnswer:
+    """The claimed Idempotency-Key and the JSON response to store under it."""
+
+    key: str
+    response: str
 
 
 def _record(row: dict[str, Any]) -> BookingRecord:
@@ -95,6 +135,23 @@ class BookingStore:
         self._show_cache.pop(event.show_id, None)
         return bool(rows)
 
+    async def mark_show_cancelled(self, show_id: str, revision: int) -> None:
+        """The read model learns of the cancellation at once, whichever of ShowCancelled and the
+        ShowPublished of the same revision arrives first (both say CANCELLED)."""
+        await ShowReadModel.raw(
+            "UPDATE shows SET status = 'CANCELLED', revision = greatest(revision, {}), updated_at = now() "
+            "WHERE show_id = {}",
+            revision,
+            show_id,
+        )
+        self._show_cache.pop(show_id, None)
+
+    async def show_is_cancelled(self, show_id: str) -> bool:
+        """Read past the cache: the saga must not act on a cancellation it has not seen yet."""
+        return await ShowReadModel.exists().where(
+            (ShowReadModel.show_id == show_id) & (ShowReadModel.status == "CANCELLED")
+        )
+
     async def load_show(self, show_id: str) -> ShowView | None:
         """The show as booking sees it; cached briefly because a 10,000-seat map is not small."""
         cached = self._show_cache.get(show_id)
@@ -129,8 +186,10 @@ class BookingStore:
         currency: str,
         payment_token: str | None,
         now: datetime,
+        idempotency: IdempotentAnswer | None = None,
     ) -> None:
-        """Booking PENDING + seats HELD + BookingRequested in the outbox, in one transaction.
+        """Booking PENDING + seats HELD + BookingRequested in the outbox, in one transaction; with
+        `idempotency`, the response is stored under the claimed key in the same statement.
 
         Raises SeatsTaken when the partial unique index finds a seat already HELD or SOLD.
         """
@@ -163,6 +222,10 @@ class BookingStore:
                 booking,
                 show_id,
                 list(selection.seats),
+                idempotency.response if idempotency else None,
+                user_id,
+                idempotency.key if idempotency else None,
+                booking,
                 *outbox_values(BOOKING_REQUESTED, booking_id, event),
             )
         except Exception as exc:
@@ -205,10 +268,17 @@ class BookingStore:
     # -- saga transitions (call inside the handler's transaction) -------------------------------
 
     async def confirm(self, booking_id: str) -> BookingRecord | None:
-        """PENDING with a live hold -> CONFIRMED, seats HELD -> SOLD. None if the guard refused."""
+        """PENDING with a live hold of a show that is not cancelled -> CONFIRMED, seats HELD -> SOLD.
+        None if the guard refused.
+
+        The show's status closes the race with its cancellation: a booking made just before the
+        cancellation reached the read model is never confirmed once it has.
+        """
         rows = await Booking.raw(
             "UPDATE bookings SET status = 'CONFIRMED', updated_at = now() "
-            "WHERE id = {} AND status = 'PENDING' AND hold_expires_at > now() RETURNING id",
+            "WHERE id = {} AND status = 'PENDING' AND hold_expires_at > now() AND NOT EXISTS ("
+            "SELECT 1 FROM shows WHERE shows.show_id = bookings.show_id AND shows.status = 'CANCELLED'"
+            ") RETURNING id",
             UUID(booking_id),
         )
         if not rows:
@@ -234,8 +304,26 @@ class BookingStore:
         )
         return record
 
+    async def cancel_active(self, booking_id: str) -> Cancellation | None:
+        """PENDING or CONFIRMED -> CANCELLED, seats released. None if the booking was neither."""
+        cancelled = await self._cancelled(await Booking.raw(_CANCEL_BOOKING, UUID(booking_id), 1))
+        return cancelled[0] if cancelled else None
+
+    async def cancel_active_of_show(self, show_id: str, *, limit: int) -> list[Cancellation]:
+        """Up to `limit` PENDING or CONFIRMED bookings of the show -> CANCELLED, seats released."""
+        return await self._cancelled(await Booking.raw(_CANCEL_SHOW_BOOKINGS, show_id, limit))
+
+    async def _cancelled(self, rows: list[dict[str, Any]]) -> list[Cancellation]:
+        if not rows:
+            return []
+        previous = {str(row["id"]): BookingStatus(row["previous"]) for row in rows}
+        records = await Booking.raw(
+            _SELECT_BOOKINGS + "WHERE b.id = ANY({}::uuid[]) ORDER BY b.id", [row["id"] for row in rows]
+        )
+        return [Cancellation(record, previous[record.id]) for record in map(_record, records)]
+
     async def mark_refunded(self, booking_id: str) -> BookingRecord | None:
-        """An expired or cancelled booking whose late payment was given back."""
+        """An expired or cancelled booking whose payment was given back (late, or after a cancel)."""
         rows = await Booking.raw(
             "UPDATE bookings SET status = 'REFUNDED', updated_at = now() "
             "WHERE id = {} AND status IN ('EXPIRED', 'CANCELLED') RETURNING id",

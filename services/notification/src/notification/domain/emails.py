@@ -39,13 +39,10 @@ def render_email(event: BookingOutcome) -> Email:
     if kind is NoticeKind.CONFIRMED:
         subject = f"Booking confirmed: {event.movie_title}"
         opening = "Your booking is confirmed. Enjoy the show!"
-    elif kind is NoticeKind.CANCELLED:
-        reason = event.reason if isinstance(event, BookingCancelled) else ""
+    elif isinstance(event, BookingCancelled):
         subject = f"Booking cancelled: {event.movie_title}"
-        opening = (
-            f"Your booking has been cancelled. Reason: {reason or 'not given'}.\n"
-            "Any amount charged for it is refunded to your original payment method."
-        )
+        reason = event.reason or "not given"
+        opening = f"Your booking has been cancelled. Reason: {reason}.\n{refund_note(event)}"
     else:
         subject = f"Booking expired: {event.movie_title}"
         opening = (
@@ -64,6 +61,19 @@ def render_email(event: BookingOutcome) -> Email:
     )
     body = f"Hello,\n\n{opening}\n\n{details}\n\nTicketHub\n"
     return Email(subject=f"{subject} ({event.booking_id})", body=body)
+
+
+def refund_note(event: BookingCancelled) -> str:
+    """What happens to the money: one e-mail per booking outcome, so the refund is announced here."""
+    if event.refund_due:
+        return (
+            f"You had paid {event.amount:.2f} {event.currency} for it: the full amount is refunded to your\n"
+            "original payment method."
+        )
+    return (
+        "You have not been charged for it. Should a payment for it still go through, it is refunded\n"
+        "in full to your original payment method."
+    )
 
 
 def format_start(starts_at: datetime) -> str:

@@ -25,13 +25,14 @@ from tickethub.contracts import (
     BookingExpired,
     BookingOutcome,
     Topic,
+    consumed_by,
 )
 from tickethub.db import TRANSIENT_ERRORS as DATABASE_TRANSIENT_ERRORS
 from tickethub.inbox import handle_once
 from tickethub.messaging import subscribe
 
 GROUP = "notification"
-CONSUMED_TOPICS = (BOOKING_CONFIRMED, BOOKING_CANCELLED, BOOKING_EXPIRED)
+CONSUMED_TOPICS = consumed_by(GROUP)
 
 # Retried until they go away rather than dead-lettered: the mail server or PostgreSQL being down, or
 # the mail server deferring (4xx). SMTP connection failures and timeouts are OSErrors already.

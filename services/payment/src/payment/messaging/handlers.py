@@ -13,6 +13,15 @@ A second BookingRequested for an already-paid booking under a NEW event id (book
 not charge: it re-announces the recorded outcome with the outcome's original event id (see
 `announcement_id`), so booking's inbox drops it if the first announcement arrived and applies it if
 it was lost. The same holds for a repeated RefundRequested of a refunded payment.
+
+A RefundRequested can arrive while its booking's charge is still at the provider (booking cancels a
+booking whose payment is under way; the two topics are not ordered with each other). Ignoring it would
+keep money that must be given back, and retrying the message until the charge is recorded would hold
+up every later refund of its partition, perhaps for as long as the provider takes. So it is parked
+(`early_refund_requests`) and the charge, once recorded, honours it through the ordinary refund path.
+Recording a charge and parking a refund take the same per-booking lock, so one always sees the other;
+the parked request is looked for after the charge's own transaction, so a crash in between is
+recovered by Kafka's redelivery of the BookingRequested.
 """
 
 import logging
@@ -41,6 +50,8 @@ from tickethub.contracts import (
     PaymentRefunded,
     PaymentSucceeded,
     RefundRequested,
+    consumed_by,
+    published_by,
 )
 from tickethub.inbox import handle_once
 from tickethub.messaging import subscribe
@@ -49,8 +60,8 @@ from tickethub.outbox import add_to_outbox
 GROUP = "payment"
 CHARGE_CONSUMER = f"{GROUP}:{BOOKING_REQUESTED.name}"
 REFUND_CONSUMER = f"{GROUP}:{REFUND_REQUESTED.name}"
-CONSUMED_TOPICS = (BOOKING_REQUESTED, REFUND_REQUESTED)
-PUBLISHED_TOPICS = (PAYMENT_SUCCEEDED, PAYMENT_FAILED, PAYMENT_REFUNDED)
+CONSUMED_TOPICS = consumed_by(GROUP)
+PUBLISHED_TOPICS = published_by(GROUP)
 
 _log = logging.getLogger("payment.messaging")
 
@@ -80,6 +91,7 @@ async def charge_booking(
         )
 
     async def record(_: BookingRequested) -> None:
+        await repository.lock_booking(event.booking_id)
         payment = None
         if result is not None:
             payment = await repository.add_payment(
@@ -103,6 +115,8 @@ async def charge_booking(
         await _announce_charge(payment)
 
     await handle_once(engine, CHARGE_CONSUMER)(record)(event)
+    if parked := await repository.parked_refund(event.booking_id):
+        await refund_booking(parked, engine=engine, provider=provider)
 
 
 async def _announce_charge(payment: PaymentRecord) -> None:
@@ -137,13 +151,15 @@ async def refund_booking(
     event: RefundRequested, *, engine: PostgresEngine, provider: PaymentProvider
 ) -> None:
     payment = await repository.find_by_booking(event.booking_id)
+    if payment is None:
+        if await _park_early_refund(event, engine=engine):
+            _log.info("refund for booking %s waits for its charge (%s)", event.booking_id, event.reason)
+            return
+        payment = await repository.find_by_booking(event.booking_id)  # recorded meanwhile
     if payment is None or payment.status is PaymentStatus.DECLINED:
         # Nothing was taken, so there is nothing to give back: no refund, no event, no record.
-        _log.warning(
-            "refund requested for booking %s (%s), which has no successful payment; ignored",
-            event.booking_id,
-            event.reason,
-        )
+        _log.info("refund requested for booking %s, whose charge was declined; ignored", event.booking_id)
+        await repository.drop_parked_refund(event.booking_id)
         return
     refund = None
     if payment.status is PaymentStatus.CHARGED:
@@ -155,6 +171,7 @@ async def refund_booking(
         )
 
     async def record(_: RefundRequested) -> None:
+        await repository.drop_parked_refund(event.booking_id)
         refunded = await _mark_refunded(payment, refund, event.reason)
         await add_to_outbox(
             PAYMENT_REFUNDED,
@@ -170,6 +187,16 @@ async def refund_booking(
         )
 
     await handle_once(engine, REFUND_CONSUMER)(record)(event)
+
+
+async def _park_early_refund(event: RefundRequested, *, engine: PostgresEngine) -> bool:
+    """Parks the request of a booking not charged yet; False if its charge was recorded meanwhile."""
+    async with engine.transaction():
+        await repository.lock_booking(event.booking_id)
+        if await repository.find_by_booking(event.booking_id) is not None:
+            return False
+        await repository.park_refund(event, now=_now())
+    return True
 
 
 async def _mark_refunded(payment: PaymentRecord, refund: RefundResult | None, reason: str) -> PaymentRecord:

@@ -6,7 +6,8 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from payment.domain.payments import ChargeResult, PaymentRecord, PaymentStatus, RefundResult
-from payment.store.tables import Payment, Refund
+from payment.store.tables import EarlyRefundRequest, Payment, Refund
+from tickethub.contracts import RefundRequested
 
 
 def _record(row: dict[str, Any]) -> PaymentRecord:
@@ -57,9 +58,14 @@ async def add_payment(
 async def mark_refunded(
     payment_id: UUID, *, refund: RefundResult, reason: str, now: datetime
 ) -> PaymentRecord | None:
-    """CHARGED -> REFUNDED plus the refund row; None if the payment was not CHARGED (already refunded)."""
+    """CHARGED -> REFUNDED plus the refund row; None if the payment was not CHARGED (already refunded).
+
+    The payment's `reason` becomes the refund's, so the buyer's payment list says why it was refunded.
+    """
     rows = await (
-        Payment.update({Payment.status: PaymentStatus.REFUNDED.value, Payment.refunded_at: now})
+        Payment.update(
+            {Payment.status: PaymentStatus.REFUNDED.value, Payment.refunded_at: now, Payment.reason: reason}
+        )
         .where((Payment.id == payment_id) & (Payment.status == PaymentStatus.CHARGED.value))
         .returning(*Payment.all_columns())
     )
@@ -84,3 +90,34 @@ async def list_for_user(user_id: str, *, limit: int, offset: int) -> tuple[list[
     )
     total = await Payment.count().where(Payment.user_id == user_id)
     return [_record(row) for row in rows], total
+
+
+async def lock_booking(booking_id: str) -> None:
+    """Serialises, until the transaction ends, recording a booking's charge and parking its early refund:
+    without it each could miss the other (each checks for the other's row before either commits)."""
+    await Payment.raw("SELECT pg_advisory_xact_lock(hashtextextended({}, 0))", f"payment:{booking_id}")
+
+
+async def park_refund(request: RefundRequested, *, now: datetime) -> None:
+    """Keeps a refund request for a booking not charged yet; a repeat of it changes nothing."""
+    await EarlyRefundRequest.insert(
+        EarlyRefundRequest(
+            booking_id=request.booking_id,
+            event_id=request.event_id,
+            reason=request.reason,
+            requested_at=now,
+        )
+    ).on_conflict(target=EarlyRefundRequest.booking_id, action="DO NOTHING")
+
+
+async def parked_refund(booking_id: str) -> RefundRequested | None:
+    row = await EarlyRefundRequest.select().where(EarlyRefundRequest.booking_id == booking_id).first()
+    if row is None:
+        return None
+    return RefundRequested(
+        event_id=row["event_id"], occurred_at=row["requested_at"], booking_id=booking_id, reason=row["reason"]
+    )
+
+
+async def drop_parked_refund(booking_id: str) -> None:
+    await EarlyRefundRequest.delete().where(EarlyRefundRequest.booking_id == booking_id)

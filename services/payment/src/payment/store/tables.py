@@ -25,4 +25,13 @@ class Refund(Table, tablename="refunds"):
     created_at = Timestamptz()
 
 
-TABLES = (Payment, Refund)
+class EarlyRefundRequest(Table, tablename="early_refund_requests"):
+    """A RefundRequested that came before its booking's charge was recorded (see messaging.handlers)."""
+
+    booking_id = Varchar(length=64, primary_key=True)
+    event_id = UUID()
+    reason = Text()
+    requested_at = Timestamptz()
+
+
+TABLES = (Payment, Refund, EarlyRefundRequest)
