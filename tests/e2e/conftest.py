@@ -14,7 +14,7 @@ from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 
-from system import Api
+from system import Api, bearer
 from tickethub.stack.local import Ports, Stack
 
 
@@ -26,7 +26,12 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         state_dir=root,
         ports=Ports.free(),
         persistent=False,
-        extra_environment={"BOOKING_SWEEP_INTERVAL_SECONDS": "1"},
+        extra_environment={
+            "BOOKING_SWEEP_INTERVAL_SECONDS": "1",
+            # Every test client logs in from the loopback address: its own per-address limit would
+            # throttle the suite. The per-account limit stays as configured.
+            "LOGIN_MAX_ATTEMPTS_PER_ADDRESS": "100000",
+        },
     )
     try:
         system.up()
@@ -56,6 +61,19 @@ async def api(stack: Stack) -> AsyncIterator[Api]:
     limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
     async with httpx.AsyncClient(base_url=stack.entrypoint.url, timeout=30, limits=limits) as http:
         yield Api(http, stack)
+
+
+@pytest.fixture(scope="module")
+async def admin(api: Api) -> dict[str, str]:
+    """The bootstrap admin's Authorization header, fresh per module: tokens are short-lived."""
+    return bearer(await api.admin_token())
+
+
+@pytest.fixture(scope="module")
+async def user(api: Api) -> dict[str, str]:
+    """The Authorization header of a new USER account, one per module."""
+    _, token = await api.user_token()
+    return bearer(token)
 
 
 @pytest.fixture(scope="session")

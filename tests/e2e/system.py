@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import httpx
+import pytest
 
 from tickethub.stack.local import Stack
 
@@ -104,11 +105,19 @@ class Api:
         await eventually(booking_knows_show, what="booking's read model to receive the show")
         return show
 
-    async def book(self, token: str, show_id: str, seats: list[str], **extra: Any) -> httpx.Response:
+    async def book(
+        self,
+        token: str,
+        show_id: str,
+        seats: list[str],
+        *,
+        headers: dict[str, str] | None = None,
+        **extra: Any,
+    ) -> httpx.Response:
         return await self.http.post(
             "/bookings",
             json={"showId": show_id, "seats": seats, **extra},
-            headers={"Authorization": f"Bearer {token}"},
+            headers={"Authorization": f"Bearer {token}", **(headers or {})},
         )
 
     async def wait_for_status(
@@ -134,3 +143,47 @@ class Api:
             response.raise_for_status()
             messages: list[dict[str, Any]] = response.json()["messages"]
             return messages
+
+
+PROBLEM_JSON = "application/problem+json"
+# Ids that name nothing, for parametrize: garbage (the second has a UUID's length, not its form), a UUID.
+GARBAGE_IDS = [
+    pytest.param("not-an-id", id="garbage-id"),
+    pytest.param("0123456789abcdef0123456789abcdef0123", id="uuid-length-garbage-id"),
+]
+UNKNOWN_IDS = [pytest.param(str(uuid.uuid4()), id="unknown-uuid"), *GARBAGE_IDS]
+# Out-of-range paging of every list: (query, the parameter the 422 must name).
+BAD_PAGES = [
+    pytest.param({"limit": 0}, "limit", id="limit-0"),
+    pytest.param({"limit": 101}, "limit", id="limit-too-large"),
+    pytest.param({"offset": -1}, "offset", id="negative-offset"),
+]
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def expect_problem(response: httpx.Response, status: int) -> dict[str, Any]:
+    """The response is an RFC 9457 problem with `status`, and leaks no internals."""
+    assert response.status_code == status, f"{response.status_code} {response.text}"
+    assert response.headers["content-type"].startswith(PROBLEM_JSON), response.headers["content-type"]
+    problem: dict[str, Any] = response.json()
+    assert problem["status"] == status and problem["title"], problem
+    assert "Traceback" not in response.text
+    return problem
+
+
+def expect_unauthenticated(response: httpx.Response) -> dict[str, Any]:
+    """401 for a missing or bad token: a problem with the Bearer challenge."""
+    problem = expect_problem(response, 401)
+    assert response.headers["www-authenticate"].startswith("Bearer"), response.headers
+    return problem
+
+
+def expect_invalid(response: httpx.Response, field: str, *, source: str = "body") -> dict[str, Any]:
+    """A 422 whose `errors` name `field` as sent (nested ones as `rows[0].count`) and where it was."""
+    problem = expect_problem(response, 422)
+    named = {(error["field"], error["in"]) for error in problem["errors"]}
+    assert (field, source) in named, named
+    return problem
