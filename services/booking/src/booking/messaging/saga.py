@@ -5,11 +5,13 @@ Each step runs in one transaction with its inbox record and its outbox events; R
 changed only after that transaction commits (PostgreSQL is the truth, Redis follows it).
 """
 
+import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
+import tickethub.redis
 from booking.domain.model import BookingRecord, BookingStatus, Cancellation
 from booking.store.bookings import BookingStore
 from booking.store.holds import Hold, SeatHolds
@@ -39,6 +41,7 @@ def show_cancelled_reason(admin_reason: str | None) -> str:
     return f"{CANCELLED_WITH_SHOW}: {admin_reason}" if admin_reason else CANCELLED_WITH_SHOW
 
 
+HOLD_CHANGE_ATTEMPTS = 7  # 0.05 s doubling: about 3 s in all
 SOLD_MARKER_KEPT = timedelta(days=1)  # after the show starts; PostgreSQL stays the record
 
 
@@ -51,6 +54,21 @@ class HoldChange:
     was_sold: bool = False  # a confirmed booking was cancelled: its seats are marked sold, not held
 
     async def apply(self, holds: SeatHolds) -> None:
+        """Retried through a short Redis outage: the transaction has committed, so a redelivery would
+        not come back here. If Redis stays away, its TTLs and PostgreSQL's index keep seats right."""
+        for attempt in range(HOLD_CHANGE_ATTEMPTS):
+            try:
+                await self._apply_once(holds)
+                return
+            except tickethub.redis.TRANSIENT_ERRORS:
+                if attempt == HOLD_CHANGE_ATTEMPTS - 1:
+                    _log.warning(
+                        "Redis holds of booking %s left to expire: Redis unavailable", self.record.id
+                    )
+                    return
+                await asyncio.sleep(0.05 * 2**attempt)
+
+    async def _apply_once(self, holds: SeatHolds) -> None:
         record = self.record
         hold = Hold(show_id=record.show_id, seats=record.seats, owner=record.id, buyer=record.user_id)
         if self.sold_until is not None:
