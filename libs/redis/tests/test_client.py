@@ -1,5 +1,6 @@
 """The shared Redis client: works against a real server, fails fast and recognisably when none is there."""
 
+import asyncio
 import socket
 import time
 
@@ -26,3 +27,13 @@ async def test_an_absent_server_is_a_transient_error_within_the_timeout() -> Non
         await client.ping()
     assert time.monotonic() - started < 5  # a few quick retries, then the caller answers 503
     await client.aclose()
+
+
+async def test_a_burst_beyond_the_pool_waits_for_a_connection_instead_of_failing(
+    infra: Infrastructure,
+) -> None:
+    client = tickethub.redis.connect(infra.redis_url, max_connections=4)
+    async with tickethub.redis.closing(client)(None):
+        # 200 concurrent commands over 4 connections: each waits its turn, none fails.
+        results = await asyncio.gather(*(client.incr("tickethub-redis-burst") for _ in range(200)))
+        assert sorted(results)[-1] - sorted(results)[0] == 199
