@@ -7,7 +7,7 @@ import httpx
 import msgspec
 import pytest
 from litestar import get, post
-from litestar.params import JSONBody, Parameter
+from litestar.params import HeaderParameter, JSONBody
 
 from tickethub.settings import ProcessSettings
 from tickethub.testing import client_of
@@ -45,7 +45,7 @@ async def busy() -> None:
 
 
 @get("/keyed", exclude_from_auth=True)
-async def keyed(request_key: Annotated[str, Parameter(header="Request-Key", pattern=r"^[a-z]+$")]) -> str:
+async def keyed(request_key: Annotated[str, HeaderParameter(name="Request-Key", pattern=r"^[a-z]+$")]) -> str:
     return request_key
 
 

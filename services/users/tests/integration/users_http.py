@@ -13,12 +13,12 @@ from litestar.types import Receive, Scope, Send
 
 from tickethub.stack.ports import LOOPBACK
 from tickethub.testing import running
+from tickethub.web.errors import PROBLEM_JSON
 from users.app import create_app
 from users.settings import Settings
 
 BASE_URL = "http://users.test"
 JWKS_URL = f"{BASE_URL}/.well-known/jwks.json"
-PROBLEM_JSON = "application/problem+json"
 
 
 def asgi_client(app: Any, *, peer: str = "127.0.0.1") -> httpx.AsyncClient:

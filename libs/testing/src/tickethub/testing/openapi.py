@@ -92,14 +92,9 @@ def _content_gaps(document: dict[str, Any], content: dict[str, Any]) -> list[str
     gaps = []
     for media_type, media in content.items():
         if media.get("example") is None and not media.get("examples"):
-            gaps += [
-                f"({media_type}) has no example for {where}" for where in _unexemplified(document, media)
-            ]
+            unexemplified = _schema_gaps(document, media.get("schema", {}), "the body", frozenset())
+            gaps += [f"({media_type}) has no example for {where}" for where in unexemplified]
     return gaps
-
-
-def _unexemplified(document: dict[str, Any], media: dict[str, Any]) -> list[str]:
-    return _schema_gaps(document, media.get("schema", {}), "the body", frozenset())
 
 
 def _schema_gaps(

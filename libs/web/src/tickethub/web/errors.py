@@ -39,10 +39,15 @@ def problem(
     return Response(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
-def _on_domain_error(_: Request[Any, Any, Any], exc: DomainError) -> Response[dict[str, Any]]:
+def domain_problem(exc: DomainError) -> Response[dict[str, Any]]:
+    """The problem response of a domain error, for a handler that must build it without raising."""
     return problem(
         exc.status, exc.title, exc.detail, type_=exc.problem_type, headers=exc.headers, **exc.extra
     )
+
+
+def _on_domain_error(_: Request[Any, Any, Any], exc: DomainError) -> Response[dict[str, Any]]:
+    return domain_problem(exc)
 
 
 def _field_errors(exc: ValidationException) -> list[dict[str, str]]:

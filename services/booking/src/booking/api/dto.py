@@ -16,9 +16,7 @@ Amount = Annotated[Decimal, msgspec.Meta(description="decimal string", examples=
 
 
 class BookingRequest(msgspec.Struct, rename="camel"):
-    show_id: Annotated[
-        str, msgspec.Meta(min_length=1, max_length=64, examples=["7d2c9a1e-3b4f-4e5a-9c8d-1f2e3a4b5c6d"])
-    ]
+    show_id: Annotated[ShowId, msgspec.Meta(min_length=1, max_length=64)]
     seats: Annotated[list[SeatId], msgspec.Meta(max_length=100, examples=[["A1", "A2"]])]
     payment_token: (
         Annotated[

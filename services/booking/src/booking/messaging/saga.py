@@ -55,7 +55,9 @@ class HoldChange:
 
     async def apply(self, holds: SeatHolds) -> None:
         """Retried through a short Redis outage: the transaction has committed, so a redelivery would
-        not come back here. If Redis stays away, its TTLs and PostgreSQL's index keep seats right."""
+        not come back here. If Redis stays away, hold TTLs and PostgreSQL's index keep seats right;
+        a cancelled sale's sold marker, though, lasts until after the show, so its seats stay
+        unsellable until an operator deletes the marker (`seat:{show:<id>}:<seat>`)."""
         for attempt in range(HOLD_CHANGE_ATTEMPTS):
             try:
                 await self._apply_once(holds)
@@ -149,9 +151,9 @@ class BookingSaga:
         refunded. None if the booking was neither (it ended meanwhile)."""
         async with self.store.engine.transaction():
             cancellation = await self.store.cancel_active(booking_id)
-            cancellations = [cancellation] if cancellation else []
-            await self._settle_cancellations(cancellations, CANCELLED_BY_BUYER)
-        return _freed(cancellation) if cancellation else None
+            if cancellation is not None:
+                await self._settle_cancellations([cancellation], CANCELLED_BY_BUYER)
+        return None if cancellation is None else _freed(cancellation)
 
     async def cancel_show_batch(self, show_id: str, reason: str) -> list[HoldChange]:
         """Cancels up to SHOW_BATCH active bookings of a cancelled show in one transaction; an empty

@@ -8,7 +8,7 @@ from urllib.parse import unquote_plus
 from litestar import Request, Response
 from litestar.exceptions import ValidationException
 
-from tickethub.web.errors import problem
+from tickethub.web.errors import domain_problem
 from users.api.dto import TokenRequest
 from users.domain.clients import CLIENT_CREDENTIALS, InvalidClient, InvalidTokenRequest, UnsupportedGrantType
 
@@ -61,5 +61,4 @@ def unreadable_form(_: Request[Any, Any, Any], exc: ValidationException) -> Resp
     items = exc.extra if isinstance(exc.extra, list) else []
     keys = (str(item["key"]) for item in items if isinstance(item, dict) and item.get("key"))
     parameter = next(keys, "body")
-    error = InvalidTokenRequest(f"Send {parameter} once, as text.", parameter=parameter)
-    return problem(error.status, error.title, error.detail, type_=error.problem_type, **error.extra)
+    return domain_problem(InvalidTokenRequest(f"Send {parameter} once, as text.", parameter=parameter))
