@@ -14,9 +14,10 @@ import httpx
 import pytest
 from redis.asyncio import Redis
 
+from booking.messaging.reconciliation import HoldReconciliation
 from booking.messaging.saga import CANCELLED_BY_BUYER, CANCELLED_WITH_SHOW, PAID_AFTER_CANCEL, BookingSaga
 from booking.store.bookings import BookingStore
-from booking.store.holds import seat_key
+from booking.store.holds import SeatHolds, seat_key
 from booking.store.tables import Booking
 from tickethub.contracts import (
     BOOKING_CANCELLED,
@@ -378,3 +379,36 @@ async def test_a_show_with_more_bookings_than_one_batch_is_cancelled_batch_after
     assert [(await db_status(db, b["id"]))[0] for b in bookings] == ["CANCELLED"] * 5
     assert await free_in_redis(redis, show_id, SEATS[:5])
     assert [len(await announced(kafka, b["id"])) for b in bookings] == [1] * 5
+
+
+async def test_keys_a_lost_hold_change_left_behind_are_released_by_the_reconciliation(
+    buyers: Buyers, show_id: str, kafka: KafkaProbe, redis: Redis, db: asyncpg.Connection
+) -> None:
+    sold = await buyers.book("sold-then-cancelled", show_id, ["A1"])
+    await pay(kafka, sold)
+    held = await buyers.book("held-then-cancelled", show_id, ["A2"])
+    live = await buyers.book("still-holding", show_id, ["A3"])
+    assert await redis.get(seat_key(show_id, "A1")) == f"sold:{sold['id']}"
+    # Both end in PostgreSQL as a committed cancellation does, but Redis never hears of it (a crash
+    # between the commit and the hold change).
+    await db.execute(
+        "UPDATE bookings SET status = 'CANCELLED', updated_at = now() - interval '1 minute' "
+        "WHERE id = ANY($1)",
+        [uuid.UUID(sold["id"]), uuid.UUID(held["id"])],
+    )
+    await db.execute(
+        "UPDATE booking_seats SET status = 'RELEASED' WHERE booking_id = ANY($1)",
+        [uuid.UUID(sold["id"]), uuid.UUID(held["id"])],
+    )
+    store = BookingStore(Booking._meta.db, show_cache_seconds=0)  # the app's engine
+    reconciliation = HoldReconciliation(
+        store, SeatHolds(redis), now=datetime.now(UTC), settled=timedelta(seconds=1)
+    )
+
+    assert await reconciliation.run_once() >= 2  # these two, and what earlier tests ended
+
+    assert await redis.get(seat_key(show_id, "A1")) is None
+    assert await redis.get(seat_key(show_id, "A2")) is None
+    assert await redis.get(seat_key(show_id, "A3")) == live["id"]  # a live hold is never touched
+    rebooked = await buyers.book("next-buyer", show_id, ["A1", "A2"])
+    assert rebooked["seats"] == ["A1", "A2"]

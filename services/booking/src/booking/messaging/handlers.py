@@ -4,11 +4,12 @@ import asyncio
 import logging
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from faststream.kafka import KafkaBroker
 
+from booking.messaging.reconciliation import HoldReconciliation
 from booking.messaging.saga import BookingSaga, HoldChange, show_cancelled_reason
 from booking.store import idempotency
 from booking.store.holds import SeatHolds
@@ -83,15 +84,18 @@ def register_handlers(broker: KafkaBroker, saga: BookingSaga, holds: SeatHolds) 
 def sweeper_lifespan(
     saga: BookingSaga, holds: SeatHolds, interval_seconds: float, *, idempotency_keys_kept: timedelta
 ) -> Callable[[Any], AbstractAsyncContextManager[None]]:
-    """Expires stalled holds every `interval_seconds` (0: the operator's per-show timer does it) and
-    forgets Idempotency-Keys past their retention."""
+    """Expires stalled holds every `interval_seconds` (0: the operator's per-show timer does it),
+    re-releases the Redis keys of bookings that ended, and forgets Idempotency-Keys past their
+    retention."""
 
     async def sweep_forever() -> None:
+        reconciliation = HoldReconciliation(saga.store, holds, now=datetime.now(UTC))
         while interval_seconds > 0:
             try:
                 with untraced():  # an expiry is reported by its event; the polling is no trace
                     for change in await saga.sweep():
                         await change.apply(holds)
+                    await reconciliation.run_once()
                     await idempotency.forget_older_than(idempotency_keys_kept)
             except Exception:  # the database may be briefly away; the next round catches up
                 _log.exception("hold sweep failed")

@@ -55,9 +55,8 @@ class HoldChange:
 
     async def apply(self, holds: SeatHolds) -> None:
         """Retried through a short Redis outage: the transaction has committed, so a redelivery would
-        not come back here. If Redis stays away, hold TTLs and PostgreSQL's index keep seats right;
-        a cancelled sale's sold marker, though, lasts until after the show, so its seats stay
-        unsellable until an operator deletes the marker (`seat:{show:<id>}:<seat>`)."""
+        not come back here. If Redis stays away, the sweeper's reconciliation releases the ended
+        booking's keys again once Redis is back (see reconciliation.py)."""
         for attempt in range(HOLD_CHANGE_ATTEMPTS):
             try:
                 await self._apply_once(holds)
@@ -72,7 +71,7 @@ class HoldChange:
 
     async def _apply_once(self, holds: SeatHolds) -> None:
         record = self.record
-        hold = Hold(show_id=record.show_id, seats=record.seats, owner=record.id, buyer=record.user_id)
+        hold = Hold.of(record)
         if self.sold_until is not None:
             await holds.mark_sold(hold, until=self.sold_until)
         elif self.was_sold:

@@ -9,7 +9,7 @@ import json
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -43,7 +43,7 @@ INSERT INTO outbox ({OUTBOX_COLUMNS}) VALUES ({{}}, {{}}, {{}}, {{}}::jsonb, {{}
 
 _SELECT_BOOKINGS = """
 SELECT b.id::text AS id, b.user_id, b.user_email, b.show_id, b.status, b.amount, b.currency,
-    b.hold_expires_at, b.created_at,
+    b.hold_expires_at, b.created_at, b.updated_at,
     ARRAY(SELECT s.seat_id FROM booking_seats s WHERE s.booking_id = b.id ORDER BY s.seat_id) AS seats
 FROM bookings b
 """
@@ -75,6 +75,17 @@ SELECT id, previous FROM cancelled
 
 _CANCEL_BOOKING = _cancel_active("id = {}")
 _CANCEL_SHOW_BOOKINGS = _cancel_active("show_id = {}")
+
+
+_BEFORE_EVERY_ID = UUID(int=0)
+
+
+@dataclass(frozen=True, slots=True)
+class EndedCursor:
+    """Where a reader of ended bookings has got to: (updated_at, id), the order of the index."""
+
+    ended_at: datetime
+    booking_id: UUID = _BEFORE_EVERY_ID
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,6 +269,27 @@ class BookingStore:
         )
         total = await Booking.count().where(Booking.user_id == user_id)
         return [_record(row) for row in rows], total
+
+    async def ended_after(
+        self, cursor: EndedCursor, *, settled: timedelta, limit: int
+    ) -> tuple[list[BookingRecord], EndedCursor]:
+        """Bookings that ended (CANCELLED, EXPIRED, REFUNDED) after `cursor`, in the order they ended,
+        and the cursor past them. Only those that ended `settled` ago: `updated_at` is when their
+        transaction began, so a younger row may still be invisible behind an open transaction and be
+        skipped by a cursor that moved past it."""
+        rows = await Booking.raw(
+            _SELECT_BOOKINGS
+            + "WHERE b.status IN ('CANCELLED', 'EXPIRED', 'REFUNDED') AND (b.updated_at, b.id) > ({}, {}) "
+            "AND b.updated_at <= now() - {}::interval ORDER BY b.updated_at, b.id LIMIT {}",
+            cursor.ended_at,
+            cursor.booking_id,
+            settled,
+            limit,
+        )
+        if not rows:
+            return [], cursor
+        last = rows[-1]
+        return [_record(row) for row in rows], EndedCursor(last["updated_at"], UUID(last["id"]))
 
     async def seat_statuses(self, show_id: str) -> dict[str, str]:
         rows = await BookingSeat.select(BookingSeat.seat_id, BookingSeat.status).where(

@@ -19,6 +19,7 @@ from typing import cast
 from redis.asyncio import Redis
 
 from booking.domain.errors import HoldLimitReached
+from booking.domain.model import BookingRecord
 
 # KEYS = seat keys, then the buyer's key; ARGV = owner, TTL in ms, the buyer's cap, then the seat ids.
 # Returns {0} when every seat is held, {1, i...} with the 1-based indexes of seats someone else holds,
@@ -107,6 +108,10 @@ class Hold:
     seats: Sequence[str]
     owner: str
     buyer: str
+
+    @classmethod
+    def of(cls, booking: BookingRecord) -> "Hold":
+        return cls(show_id=booking.show_id, seats=booking.seats, owner=booking.id, buyer=booking.user_id)
 
     def keys(self) -> list[str]:
         return [*(seat_key(self.show_id, seat) for seat in self.seats), buyer_key(self.show_id, self.buyer)]
