@@ -8,6 +8,7 @@ from litestar.di import Provide
 import tickethub.redis
 from booking.api.cancelling import CancellationDesk
 from booking.api.controllers import BookingController
+from booking.api.internal import ShowSweepController, ShowSweeper
 from booking.api.placing import BookingDesk
 from booking.messaging.handlers import CONSUMED, register_handlers, sweeper_lifespan
 from booking.messaging.saga import BookingSaga
@@ -37,6 +38,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     saga = BookingSaga(store)
     desk = BookingDesk(store, holds, settings)
     cancellations = CancellationDesk(store, saga, holds)
+    sweeper = ShowSweeper(store, saga, holds)
     transient = (*TRANSIENT_ERRORS, *tickethub.redis.TRANSIENT_ERRORS)  # outages, not failures
     broker = create_broker(settings, configure_telemetry(settings), transient_errors=transient)
     register_handlers(broker, saga, holds)
@@ -46,11 +48,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
         service="booking",
         settings=settings,
         description="Seat holds and bookings; orchestrates the booking saga.",
-        route_handlers=[BookingController],
+        route_handlers=[BookingController, ShowSweepController],
         dependencies={
             "store": Provide(lambda: store, sync_to_thread=False),
             "desk": Provide(lambda: desk, sync_to_thread=False),
             "cancellations": Provide(lambda: cancellations, sync_to_thread=False),
+            "sweeper": Provide(lambda: sweeper, sync_to_thread=False),
         },
         lifespan=[
             auth.lifespan,

@@ -5,7 +5,10 @@ the real topics. "Handled" is observed, never slept for: booking's consumer grou
 the message and its outbox is empty (every event it recorded is on Kafka).
 """
 
-from collections.abc import AsyncIterator
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 import asyncpg
 import pytest
@@ -15,6 +18,7 @@ from redis.asyncio import Redis
 from booking.app import create_app
 from booking.messaging.handlers import GROUP
 from booking.settings import Settings
+from tickethub.contracts import SHOW_PUBLISHED, SeatSnapshot, ShowPublished
 from tickethub.testing import Infrastructure, KafkaProbe, running, service_environment
 
 
@@ -46,3 +50,33 @@ async def redis(infra: Infrastructure) -> AsyncIterator[Redis]:
     client = Redis.from_url(infra.redis_url, decode_responses=True)
     yield client
     await client.aclose()
+
+
+@pytest.fixture
+def publish_show(kafka: KafkaProbe) -> Callable[[list[str]], Awaitable[str]]:
+    """Publishes a new show as catalog does (the seats given, each STANDARD at 250.00, starting in two
+    days, holds of 600 s) and waits until booking has it; returns its id."""
+
+    async def publish(seats: list[str]) -> str:
+        show = str(uuid.uuid4())
+        event = ShowPublished(
+            show_id=show,
+            revision=1,
+            status="SCHEDULED",
+            movie_id=str(uuid.uuid4()),
+            movie_title="The Long Take",
+            theatre_id=str(uuid.uuid4()),
+            theatre_name="Odeon",
+            city="Pune",
+            hall_id=str(uuid.uuid4()),
+            hall_name="Hall 1",
+            starts_at=datetime.now(UTC) + timedelta(days=2),
+            hold_seconds=600,
+            prices={"STANDARD": Decimal("250.00")},
+            seats=[SeatSnapshot(seat_id=seat, category="STANDARD") for seat in seats],
+        )
+        await kafka.publish(SHOW_PUBLISHED, event, key=show)
+        await kafka.settled()
+        return show
+
+    return publish

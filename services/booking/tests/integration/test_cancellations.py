@@ -27,15 +27,12 @@ from tickethub.contracts import (
     PAYMENT_SUCCEEDED,
     REFUND_REQUESTED,
     SHOW_CANCELLED,
-    SHOW_PUBLISHED,
     BookingCancelled,
     PaymentFailed,
     PaymentRefunded,
     PaymentSucceeded,
     RefundRequested,
-    SeatSnapshot,
     ShowCancelled,
-    ShowPublished,
 )
 from tickethub.testing import KafkaProbe, TokenIssuer
 
@@ -77,28 +74,9 @@ def buyers(client: httpx.AsyncClient, issuer: TokenIssuer) -> Buyers:
 
 
 @pytest.fixture
-async def show_id(kafka: KafkaProbe) -> str:
+async def show_id(publish_show: Any) -> str:
     """A show booking knows from catalog's event, starting in two days."""
-    show = str(uuid.uuid4())
-    event = ShowPublished(
-        show_id=show,
-        revision=1,
-        status="SCHEDULED",
-        movie_id=str(uuid.uuid4()),
-        movie_title="The Long Take",
-        theatre_id=str(uuid.uuid4()),
-        theatre_name="Odeon",
-        city="Pune",
-        hall_id=str(uuid.uuid4()),
-        hall_name="Hall 1",
-        starts_at=datetime.now(UTC) + timedelta(days=2),
-        hold_seconds=600,
-        prices={"STANDARD": Decimal("250.00")},
-        seats=[SeatSnapshot(seat_id=seat, category="STANDARD") for seat in SEATS],
-    )
-    await kafka.publish(SHOW_PUBLISHED, event, key=show)
-    await kafka.settled()
-    return show
+    return await publish_show(SEATS)
 
 
 def payment_id_of(booking: dict[str, Any]) -> str:

@@ -3,19 +3,12 @@
 import pytest
 from litestar import Litestar
 
-from booking.app import create_app
-from booking.settings import Settings
-from tickethub.testing import Infrastructure, assert_openapi_complete, service_environment
+from tickethub.testing import assert_openapi_complete
 
 pytestmark = pytest.mark.integration
 
 
-@pytest.fixture(scope="module")
-def app(infra: Infrastructure, jwks_url: str) -> Litestar:
-    """Built, never started: reading the document needs no server."""
-    environment = service_environment(infra, "booking", jwks_url=jwks_url)
-    return create_app(Settings(**environment, REDIS_URL=infra.redis_url))
-
-
 async def test_the_openapi_document_is_complete(app: Litestar) -> None:
+    """The suite's own app: building another would bind the tables (bind_tables is global) to another
+    database under every test module that runs after this one."""
     assert_openapi_complete(app)

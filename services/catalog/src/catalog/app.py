@@ -17,7 +17,8 @@ from tickethub.web.app import create_service_app
 DESCRIPTION = """\
 Movies, theatres, halls with seat layouts, and shows with a price per seat category.
 
-Reads are public. Writes need a bearer token of an ADMIN. Every change of a show is published as a
+Reads are public. Writes need a bearer token of an ADMIN; a SERVICE token (the Kubernetes operator's)
+may also upsert (`PUT /shows/{showId}`) and cancel shows. Every change of a show is published as a
 `ShowPublished` event (topic `catalog.show-published.v1`, key = show id) from which the booking
 service builds its read model; a cancellation is also published as `ShowCancelled` (topic
 `catalog.show-cancelled.v1`), which starts the cancellation saga. Errors are `application/problem+json`.

@@ -5,10 +5,25 @@ from decimal import Decimal
 
 import pytest
 
-from catalog.domain.errors import HallHasNoLayout, InvalidPrices, InvalidSchedule
+from catalog.domain.errors import (
+    HallHasNoLayout,
+    InvalidPrices,
+    InvalidSchedule,
+    ShowAlreadyCancelled,
+    ShowAlreadyStarted,
+    ShowMovieOrHallChanged,
+)
 from catalog.domain.layout import expand_layout
-from catalog.domain.model import Movie, RowSpec, SeatLayout, ShowRequest
-from catalog.domain.schedule import CLEANING_GAP, DEFAULT_HOLD_SECONDS, Slot, plan_show, utc_day
+from catalog.domain.model import Movie, RowSpec, SeatLayout, Show, ShowRequest, ShowStatus
+from catalog.domain.schedule import (
+    CLEANING_GAP,
+    DEFAULT_HOLD_SECONDS,
+    Slot,
+    changes_show,
+    plan_show,
+    refuse_unchangeable,
+    utc_day,
+)
 
 NOW = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
 MOVIE = Movie(id="m", title="Film", duration_minutes=120, language=None, genre=None, description=None)
@@ -110,3 +125,63 @@ def test_a_hall_without_seats_cannot_have_shows() -> None:
 
 def test_utc_day_is_half_open() -> None:
     assert utc_day(date(2030, 3, 1)) == (datetime(2030, 3, 1, tzinfo=UTC), datetime(2030, 3, 2, tzinfo=UTC))
+
+
+def stored(plan_request: ShowRequest, **changes: object) -> Show:
+    """The show catalog stored for `plan_request`, with `changes`."""
+    plan = plan_show(plan_request, MOVIE, LAYOUT, NOW)
+    values: dict[str, object] = {
+        "id": "s",
+        "movie_id": "m",
+        "movie_title": MOVIE.title,
+        "hall_id": "h",
+        "hall_name": "Hall 1",
+        "theatre_id": "t",
+        "theatre_name": "Odeon",
+        "city": "Pune",
+        "starts_at": plan.slot.starts_at,
+        "ends_at": plan.slot.ends_at,
+        "prices": plan.prices,
+        "hold_seconds": plan.hold_seconds,
+        "status": ShowStatus.SCHEDULED,
+        "seat_count": plan.seat_count,
+        "revision": 1,
+    }
+    values.update(changes)
+    return Show(**values)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("changes", "changed"),
+    [
+        ({"hold_seconds": 300, "prices": {"STANDARD": "250", "VIP": "400.0"}}, False),  # the same amounts
+        ({}, True),  # the hold back to its default
+        ({"hold_seconds": 300, "starts_at": at(30)}, True),
+        ({"hold_seconds": 300, "prices": {"STANDARD": "251", "VIP": "400"}}, True),
+    ],
+)
+def test_only_another_value_changes_a_show(changes: dict[str, object], changed: bool) -> None:
+    show = stored(request(hold_seconds=300))
+
+    assert changes_show(plan_show(request(**changes), MOVIE, LAYOUT, NOW), show) is changed
+
+
+@pytest.mark.parametrize(
+    ("movie_id", "hall_id", "fields"),
+    [("m2", "h", ["movieId"]), ("m", "h2", ["hallId"]), ("m2", "h2", ["movieId", "hallId"])],
+)
+def test_a_shows_movie_and_hall_never_change(movie_id: str, hall_id: str, fields: list[str]) -> None:
+    with pytest.raises(ShowMovieOrHallChanged) as caught:
+        refuse_unchangeable(stored(request()), movie_id=movie_id, hall_id=hall_id, now=NOW)
+
+    assert caught.value.extra["fields"] == fields
+
+
+def test_a_cancelled_or_started_show_cannot_change() -> None:
+    with pytest.raises(ShowAlreadyCancelled):
+        refuse_unchangeable(
+            stored(request(), status=ShowStatus.CANCELLED), movie_id="m", hall_id="h", now=NOW
+        )
+    with pytest.raises(ShowAlreadyStarted):
+        refuse_unchangeable(stored(request()), movie_id="m", hall_id="h", now=at(24))
+    refuse_unchangeable(stored(request()), movie_id="m", hall_id="h", now=at(23.9))  # not yet: allowed

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import msgspec
 
-from booking.domain.model import BookingRecord
+from booking.domain.model import BookingRecord, SeatCounts
 from tickethub.web.pagination import PageLimit, PageOffset, PageTotal
 
 SeatId = Annotated[str, msgspec.Meta(min_length=1, max_length=16, examples=["A1"])]
@@ -80,3 +80,27 @@ class SeatState(msgspec.Struct, rename="camel"):
 class SeatMap(msgspec.Struct, rename="camel"):
     show_id: ShowId
     seats: list[SeatState]
+
+
+SeatCount = Annotated[int, msgspec.Meta(ge=0)]
+
+
+class SeatCountsOut(msgspec.Struct, rename="camel"):
+    """total = available + held + sold."""
+
+    total: Annotated[SeatCount, msgspec.Meta(examples=[28])]
+    available: Annotated[SeatCount, msgspec.Meta(examples=[21])]
+    held: Annotated[SeatCount, msgspec.Meta(description="by bookings awaiting payment", examples=[2])]
+    sold: Annotated[SeatCount, msgspec.Meta(examples=[5])]
+
+    @classmethod
+    def of(cls, counts: SeatCounts) -> "SeatCountsOut":
+        return cls(total=counts.total, available=counts.available, held=counts.held, sold=counts.sold)
+
+
+class ShowSweep(msgspec.Struct, rename="camel"):
+    show_id: ShowId
+    expired: Annotated[
+        int, msgspec.Meta(ge=0, description="bookings this sweep found overdue and expired", examples=[1])
+    ]
+    seats: SeatCountsOut

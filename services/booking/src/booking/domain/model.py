@@ -42,6 +42,19 @@ class ShowView:
 
 
 @dataclass(frozen=True, slots=True)
+class SeatCounts:
+    """A show's seats by what booking has made of them; `available` is what is left (invariant I5)."""
+
+    total: int
+    held: int  # by PENDING bookings whose hold has not run out
+    sold: int  # to CONFIRMED bookings
+
+    @property
+    def available(self) -> int:
+        return self.total - self.held - self.sold
+
+
+@dataclass(frozen=True, slots=True)
 class SeatSelection:
     seats: tuple[str, ...]
     amount: Decimal

@@ -17,7 +17,14 @@ from uuid import UUID
 from piccolo.engine.postgres import PostgresEngine
 
 from booking.domain.errors import SeatsTaken
-from booking.domain.model import BookingRecord, BookingStatus, Cancellation, SeatSelection, ShowView
+from booking.domain.model import (
+    BookingRecord,
+    BookingStatus,
+    Cancellation,
+    SeatCounts,
+    SeatSelection,
+    ShowView,
+)
 from booking.store.tables import Booking, BookingSeat, ShowReadModel
 from tickethub.contracts import BOOKING_REQUESTED, BookingRequested, ShowPublished
 from tickethub.db import violates
@@ -296,6 +303,20 @@ class BookingStore:
             (BookingSeat.show_id == show_id) & BookingSeat.status.is_in(["HELD", "SOLD"])
         )
         return {row["seat_id"]: row["status"] for row in rows}
+
+    async def seat_counts(self, show: ShowView) -> SeatCounts:
+        """How many of the show's seats are held by a live hold and how many are sold, from the active
+        seat rows (the partial index of the double-booking guard finds them)."""
+        rows = await BookingSeat.raw(
+            """
+            SELECT count(*) FILTER (WHERE b.status = 'PENDING' AND b.hold_expires_at > now()) AS held,
+                   count(*) FILTER (WHERE b.status = 'CONFIRMED') AS sold
+            FROM booking_seats s JOIN bookings b ON b.id = s.booking_id
+            WHERE s.show_id = {} AND s.status IN ('HELD', 'SOLD')
+            """,
+            show.show_id,
+        )
+        return SeatCounts(total=len(show.seat_categories), held=rows[0]["held"], sold=rows[0]["sold"])
 
     # -- saga transitions (call inside the handler's transaction) -------------------------------
 

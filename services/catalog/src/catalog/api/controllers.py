@@ -1,6 +1,7 @@
 """Catalog HTTP endpoints: thin adapters from requests to the store and domain, and back to DTOs.
 
-Reads are public (browsing needs no account); every write needs an ADMIN bearer token.
+Reads are public (browsing needs no account); every write needs an ADMIN bearer token, except that a
+SERVICE token (the Kubernetes operator's) may also upsert and cancel shows.
 """
 
 import datetime as dt
@@ -8,11 +9,12 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 from uuid import UUID
 
-from litestar import Controller, get, post, put
+from litestar import Controller, Response, get, post, put
 from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from catalog.api.dto import (
     HallIn,
@@ -35,12 +37,13 @@ from catalog.api.dto import (
 from catalog.domain.layout import expand_layout
 from catalog.domain.model import RowSpec, ShowRequest, ShowStatus
 from catalog.store.repository import CatalogStore
-from tickethub.auth import ADMIN, requires_role
+from tickethub.auth import ADMIN, SERVICE, requires_role
 from tickethub.web.app import PUBLIC
 from tickethub.web.errors import problem_responses
 from tickethub.web.pagination import Limit, Offset
 
 ADMIN_ONLY = [requires_role(ADMIN)]
+ADMIN_OR_SERVICE = [requires_role(ADMIN, SERVICE)]
 _MALFORMED = problem_responses(400)
 _AUTH = problem_responses(401, 403)
 _INVALID = problem_responses(422)
@@ -57,6 +60,16 @@ def provide_catalog(state: State) -> CatalogStore:
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def _show_request(data: ShowIn) -> ShowRequest:
+    return ShowRequest(
+        movie_id=str(data.movie_id),
+        hall_id=str(data.hall_id),
+        starts_at=data.starts_at,
+        prices=data.prices,
+        hold_seconds=data.hold_seconds,
+    )
 
 
 class CatalogController(Controller):
@@ -229,14 +242,44 @@ class ShowController(CatalogController):
         | _problem("The hall has no seat layout, or the show overlaps another show of the hall.", 409),
     )
     async def schedule_show(self, data: JSONBody[ShowIn], catalog: NamedDependency[CatalogStore]) -> ShowOut:
-        request = ShowRequest(
-            movie_id=str(data.movie_id),
-            hall_id=str(data.hall_id),
-            starts_at=data.starts_at,
-            prices=data.prices,
-            hold_seconds=data.hold_seconds,
-        )
-        return ShowOut.of(await catalog.create_show(request, now=_now()))
+        return ShowOut.of(await catalog.create_show(_show_request(data), now=_now()))
+
+    @put(
+        "/{show_id:str}",
+        summary="Schedule or change a show under an id the caller chose",
+        guards=ADMIN_OR_SERVICE,
+        response_description="The show was changed, or already was as requested.",
+        description=(
+            "Needs an ADMIN or SERVICE token. Idempotent: the body is that of `POST /shows`, and the show "
+            "with the path's id (a UUID) ends up as the body describes (`holdSeconds` left out is 600). "
+            "201 when it is created, 200 when it is changed or already was so. A change increases "
+            "`revision` and is published as `ShowPublished`; a request that changes nothing publishes "
+            "nothing. A show's `movieId` and `hallId` never change (409), and a show that is CANCELLED or "
+            "has started is refused (409) even when the request would change nothing. Validation and the "
+            "overlap rule are those of `POST /shows`; the show does not overlap itself, so it may move "
+            "within its own slot."
+        ),
+        responses={
+            HTTP_201_CREATED: ResponseSpec(
+                data_container=ShowOut, description="The show was created.", generate_examples=False
+            )
+        }
+        | _MALFORMED
+        | _AUTH
+        | _INVALID
+        | _problem("No such movie or hall (the problem says which), or the show id is no UUID.")
+        | _problem(
+            "The show is cancelled or has started, the request changes its movie or hall, the hall has no "
+            "seat layout, or the show would overlap another show of the hall.",
+            409,
+        ),
+    )
+    async def upsert_show(
+        self, show_id: FromPath[str], data: JSONBody[ShowIn], catalog: NamedDependency[CatalogStore]
+    ) -> Response[ShowOut]:
+        upserted = await catalog.upsert_show(show_id, _show_request(data), now=_now())
+        status = HTTP_201_CREATED if upserted.created else HTTP_200_OK
+        return Response(ShowOut.of(upserted.show), status_code=status)
 
     @get(
         summary="List shows",
@@ -275,13 +318,14 @@ class ShowController(CatalogController):
         "/{show_id:str}/cancel",
         status_code=202,
         summary="Cancel a show",
-        guards=ADMIN_ONLY,
+        guards=ADMIN_OR_SERVICE,
         description=(
-            "Needs an ADMIN token. Marks the show CANCELLED (its hall slot is free again) and publishes "
-            "`ShowCancelled` (topic `catalog.show-cancelled.v1`) with a `ShowPublished` of the new "
-            "revision; booking then cancels every booking of the show, refunds the paid ones and e-mails "
-            "every buyer. The optional body gives a `reason` for those e-mails. Cancelling a cancelled "
-            "show answers 202 with it unchanged and publishes nothing; a show that has started is 409."
+            "Needs an ADMIN or SERVICE token. Marks the show CANCELLED (its hall slot is free again) and "
+            "publishes `ShowCancelled` (topic `catalog.show-cancelled.v1`) with a `ShowPublished` of the "
+            "new revision; booking then cancels every booking of the show, refunds the paid ones and "
+            "e-mails every buyer. The optional body gives a `reason` for those e-mails. Cancelling a "
+            "cancelled show answers 202 with it unchanged and publishes nothing; a show that has started "
+            "is 409."
         ),
         responses=_MALFORMED
         | _AUTH

@@ -88,8 +88,28 @@ class ShowAlreadyStarted(Conflict):
     slug = "show-already-started"
     title = "Show already started"
 
+    def __init__(self, show_id: str, *, refused: str = "cancelled") -> None:
+        super().__init__(f"Show {show_id} has already started; it cannot be {refused}.", showId=show_id)
+
+
+class ShowAlreadyCancelled(Conflict):
+    slug = "show-already-cancelled"
+    title = "Show already cancelled"
+
     def __init__(self, show_id: str) -> None:
-        super().__init__(f"Show {show_id} has already started; it cannot be cancelled.", showId=show_id)
+        super().__init__(f"Show {show_id} is cancelled; it cannot change any more.", showId=show_id)
+
+
+class ShowMovieOrHallChanged(Conflict):
+    slug = "show-movie-or-hall-changed"
+    title = "A show's movie and hall cannot change"
+
+    def __init__(self, show_id: str, fields: Sequence[str]) -> None:
+        super().__init__(
+            f"Show {show_id} keeps its movie and hall for life; schedule another show instead.",
+            showId=show_id,
+            fields=list(fields),
+        )
 
 
 class InvalidLayout(InvalidRequest):

@@ -9,7 +9,13 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
-from catalog.domain.errors import HallHasNoLayout, InvalidSchedule, ShowAlreadyStarted
+from catalog.domain.errors import (
+    HallHasNoLayout,
+    InvalidSchedule,
+    ShowAlreadyCancelled,
+    ShowAlreadyStarted,
+    ShowMovieOrHallChanged,
+)
 from catalog.domain.model import Movie, SeatLayout, Show, ShowRequest, ShowStatus
 from catalog.domain.pricing import parse_prices
 
@@ -80,6 +86,31 @@ def needs_cancelling(show: Show, now: datetime) -> bool:
     if show.starts_at <= now:
         raise ShowAlreadyStarted(show.id)
     return True
+
+
+def refuse_unchangeable(show: Show, *, movie_id: str, hall_id: str, now: datetime) -> None:
+    """A show may be moved in time or repriced until it starts, unless it was cancelled; its movie and
+    hall stay what they were (bookings and their e-mails name them)."""
+    if show.status is ShowStatus.CANCELLED:
+        raise ShowAlreadyCancelled(show.id)
+    if show.starts_at <= now:
+        raise ShowAlreadyStarted(show.id, refused="changed")
+    changed = [
+        field
+        for field, stored, requested in (
+            ("movieId", show.movie_id, movie_id),
+            ("hallId", show.hall_id, hall_id),
+        )
+        if stored != requested
+    ]
+    if changed:
+        raise ShowMovieOrHallChanged(show.id, changed)
+
+
+def changes_show(plan: ShowPlan, show: Show) -> bool:
+    """True when storing the plan would change the show (a repeated request changes nothing)."""
+    planned = (plan.slot.starts_at, plan.slot.ends_at, plan.prices, plan.hold_seconds, plan.seat_count)
+    return planned != (show.starts_at, show.ends_at, show.prices, show.hold_seconds, show.seat_count)
 
 
 def utc_day(day: date) -> tuple[datetime, datetime]:

@@ -1,17 +1,18 @@
 """Every query of the catalog database, and the transactions that keep a show and its event together.
 
-Scheduling is serialised per hall: creating a show and replacing a layout both lock the hall row
-first, so a layout cannot change under a show being created and two shows of one hall are checked
-one after the other. The exclusion constraint `shows_hall_not_double_booked` stays the final guard.
+Scheduling is serialised per hall: creating or changing a show and replacing a layout all lock the
+hall row first, so a layout cannot change under a show being scheduled and two shows of one hall are
+checked one after the other. The exclusion constraint `shows_hall_not_double_booked` stays the final guard.
 """
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
-from uuid import UUID
+from typing import Any, NamedTuple
+from uuid import UUID, uuid4
 
 import asyncpg
 from piccolo.engine.postgres import PostgresEngine
@@ -38,7 +39,15 @@ from catalog.domain.model import (
     Theatre,
 )
 from catalog.domain.pricing import format_price
-from catalog.domain.schedule import Slot, needs_cancelling, plan_show, utc_day
+from catalog.domain.schedule import (
+    ShowPlan,
+    Slot,
+    changes_show,
+    needs_cancelling,
+    plan_show,
+    refuse_unchangeable,
+    utc_day,
+)
 from catalog.messaging.events import show_cancelled, show_published
 from catalog.store.tables import Hall as HallTable
 from catalog.store.tables import Movie as MovieTable
@@ -76,6 +85,25 @@ _SHOW_COUNT = """
     FROM shows s JOIN halls h ON h.id = s.hall_id JOIN theatres t ON t.id = h.theatre_id
 """
 _SHOWS_COUNT = _SHOW_COUNT + _SHOW_FILTER
+
+
+class UpsertedShow(NamedTuple):
+    """The show after an upsert, and whether the upsert created it."""
+
+    show: Show
+    created: bool
+
+
+@contextmanager
+def _refusing_double_booking(hall_id: str) -> Iterator[None]:
+    """The exclusion constraint as ShowOverlaps. Unreachable while the hall lock serialises scheduling;
+    kept as the last line of defence (tickethub.db.violates() recognises unique violations only)."""
+    try:
+        yield
+    except asyncpg.ExclusionViolationError as exc:
+        if exc.constraint_name == NO_DOUBLE_BOOKED_HALL:
+            raise ShowOverlaps(hall_id, None) from exc
+        raise
 
 
 def as_uuid(text: str) -> UUID | None:
@@ -139,13 +167,16 @@ class CatalogStore:
         language: str | None,
         genre: str | None,
         description: str | None,
+        movie_id: UUID | None = None,
     ) -> Movie:
+        """A new movie, under `movie_id` when given (fixed demo data) or a new id."""
         rows = await MovieTable.raw(
             """
-            INSERT INTO movies (title, duration_minutes, language, genre, description)
-            VALUES ({}, {}, {}, {}, {})
+            INSERT INTO movies (id, title, duration_minutes, language, genre, description)
+            VALUES ({}, {}, {}, {}, {}, {})
             RETURNING id, title, duration_minutes, language, genre, description
             """,
+            movie_id or uuid4(),
             title,
             duration_minutes,
             language,
@@ -170,12 +201,16 @@ class CatalogStore:
 
     # -- theatres and halls ---------------------------------------------------------------------
 
-    async def add_theatre(self, *, name: str, city: str, address: str | None) -> Theatre:
+    async def add_theatre(
+        self, *, name: str, city: str, address: str | None, theatre_id: UUID | None = None
+    ) -> Theatre:
+        """A new theatre, under `theatre_id` when given (fixed demo data) or a new id."""
         rows = await TheatreTable.raw(
             """
-            INSERT INTO theatres (name, city, address) VALUES ({}, {}, {})
+            INSERT INTO theatres (id, name, city, address) VALUES ({}, {}, {}, {})
             RETURNING id, name, city, address
             """,
+            theatre_id or uuid4(),
             name,
             city,
             address,
@@ -199,11 +234,13 @@ class CatalogStore:
         total = await TheatreTable.count()
         return Page([_theatre(row) for row in rows], total=total, limit=limit, offset=offset)
 
-    async def add_hall(self, theatre_id: str, *, name: str) -> Hall:
+    async def add_hall(self, theatre_id: str, *, name: str, hall_id: UUID | None = None) -> Hall:
+        """A new hall of the theatre, under `hall_id` when given (fixed demo data) or a new id."""
         theatre = await self.theatre(theatre_id)
         try:
             rows = await HallTable.raw(
-                "INSERT INTO halls (theatre_id, name) VALUES ({}, {}) RETURNING id, theatre_id, name",
+                "INSERT INTO halls (id, theatre_id, name) VALUES ({}, {}, {}) RETURNING id, theatre_id, name",
+                hall_id or uuid4(),
                 UUID(theatre.id),
                 name,
             )
@@ -305,70 +342,131 @@ class CatalogStore:
     # -- shows ----------------------------------------------------------------------------------
 
     async def create_show(self, request: ShowRequest, *, now: datetime) -> Show:
-        """Stores the show and its ShowPublished event in one transaction."""
+        """A show under a new id (an upsert that always creates)."""
+        return (await self.upsert_show(str(uuid4()), request, now=now)).show
+
+    async def upsert_show(self, show_id: str, request: ShowRequest, *, now: datetime) -> UpsertedShow:
+        """Creates the show under the caller's id, or brings it to what the request says; a new or
+        changed show is stored with its ShowPublished event in one transaction, an unchanged one
+        publishes nothing.
+
+        The hall is locked first, as for every scheduling, then the show row, so upserts of one show
+        apply one after the other. Two that race to create it while naming different halls meet at the
+        primary key: the later insert waits for the first to commit, then that show is updated instead.
+        """
+        show_key = as_uuid(show_id)
         hall_key = as_uuid(request.hall_id)
+        if show_key is None:
+            raise UnknownShow(show_id)
         async with self.engine.transaction():
             movie = await self.movie(request.movie_id)
             location = await self._lock_hall(hall_key) if hall_key else None
             if hall_key is None or location is None:
                 raise UnknownHall(request.hall_id)
             layout = await self._layout(hall_key)
+            while (current := await self._locked_show(show_key)) is None:
+                plan = plan_show(request, movie, layout, now)
+                await self._refuse_overlap(hall_key, plan.slot, show_key)
+                if created := await self._insert_show(show_key, movie, location, plan):
+                    await add_to_outbox(SHOW_PUBLISHED, created.id, show_published(created, layout))
+                    return UpsertedShow(created, created=True)
+                # A racing upsert created it first (this insert waited for its commit): lock that one.
+            refuse_unchangeable(current, movie_id=movie.id, hall_id=location.hall.id, now=now)
             plan = plan_show(request, movie, layout, now)
-            await self._refuse_overlap(hall_key, plan.slot)
-            try:
-                rows = await ShowTable.raw(
+            if not changes_show(plan, current):
+                return UpsertedShow(current, created=False)
+            await self._refuse_overlap(hall_key, plan.slot, show_key)
+            with _refusing_double_booking(location.hall.id):
+                await ShowTable.raw(
                     """
-                    INSERT INTO shows (movie_id, hall_id, starts_at, ends_at, hall_released_at,
-                                       hold_seconds, prices, seat_count, status, revision)
-                    VALUES ({}, {}, {}, {}, {}, {}, {}::jsonb, {}, 'SCHEDULED', 1)
-                    RETURNING id::text AS id
+                    UPDATE shows SET starts_at = {}, ends_at = {}, hall_released_at = {}, hold_seconds = {},
+                                     prices = {}::jsonb, seat_count = {}, revision = revision + 1,
+                                     updated_at = {}
+                    WHERE id = {}
                     """,
-                    UUID(movie.id),
-                    hall_key,
                     plan.slot.starts_at,
                     plan.slot.ends_at,
                     plan.slot.hall_released_at,
                     plan.hold_seconds,
                     _prices_json(plan.prices),
                     plan.seat_count,
+                    now,
+                    show_key,
                 )
-            except asyncpg.ExclusionViolationError as exc:
-                # Unreachable while the hall lock serialises scheduling; kept as the last line of defence.
-                # (tickethub.db.violates() recognises unique violations only.)
-                if exc.constraint_name == NO_DOUBLE_BOOKED_HALL:
-                    raise ShowOverlaps(request.hall_id, None) from exc
-                raise
-            show = Show(
-                id=rows[0]["id"],
-                movie_id=movie.id,
-                movie_title=movie.title,
-                hall_id=location.hall.id,
-                hall_name=location.hall.name,
-                theatre_id=location.theatre.id,
-                theatre_name=location.theatre.name,
-                city=location.theatre.city,
+            updated = replace(
+                current,
                 starts_at=plan.slot.starts_at,
                 ends_at=plan.slot.ends_at,
                 prices=plan.prices,
                 hold_seconds=plan.hold_seconds,
-                status=ShowStatus.SCHEDULED,
                 seat_count=plan.seat_count,
-                revision=1,
+                revision=current.revision + 1,
             )
-            await add_to_outbox(SHOW_PUBLISHED, show.id, show_published(show, layout))
-        return show
+            await add_to_outbox(SHOW_PUBLISHED, updated.id, show_published(updated, layout))
+        return UpsertedShow(updated, created=False)
 
-    async def _refuse_overlap(self, hall_key: UUID, slot: Slot) -> None:
+    async def _locked_show(self, show_key: UUID) -> Show | None:
+        rows = await ShowTable.raw(_SHOW_BY_ID_LOCKED, show_key)
+        return _show(rows[0]) if rows else None
+
+    async def _insert_show(
+        self, show_key: UUID, movie: Movie, location: HallLocation, plan: ShowPlan
+    ) -> Show | None:
+        """The new show, or None when a show of that id exists already (committed meanwhile)."""
+        with _refusing_double_booking(location.hall.id):
+            # ON CONFLICT names the key: a clash with the exclusion constraint must still raise.
+            rows = await ShowTable.raw(
+                """
+                INSERT INTO shows (id, movie_id, hall_id, starts_at, ends_at, hall_released_at,
+                                   hold_seconds, prices, seat_count, status, revision)
+                VALUES ({}, {}, {}, {}, {}, {}, {}, {}::jsonb, {}, 'SCHEDULED', 1)
+                ON CONFLICT (id) DO NOTHING
+                RETURNING id
+                """,
+                show_key,
+                UUID(movie.id),
+                UUID(location.hall.id),
+                plan.slot.starts_at,
+                plan.slot.ends_at,
+                plan.slot.hall_released_at,
+                plan.hold_seconds,
+                _prices_json(plan.prices),
+                plan.seat_count,
+            )
+        if not rows:
+            return None
+        return Show(
+            id=str(show_key),
+            movie_id=movie.id,
+            movie_title=movie.title,
+            hall_id=location.hall.id,
+            hall_name=location.hall.name,
+            theatre_id=location.theatre.id,
+            theatre_name=location.theatre.name,
+            city=location.theatre.city,
+            starts_at=plan.slot.starts_at,
+            ends_at=plan.slot.ends_at,
+            prices=plan.prices,
+            hold_seconds=plan.hold_seconds,
+            status=ShowStatus.SCHEDULED,
+            seat_count=plan.seat_count,
+            revision=1,
+        )
+
+    async def _refuse_overlap(self, hall_key: UUID, slot: Slot, show_key: UUID) -> None:
+        """Another SCHEDULED show of the hall in the slot (the show itself may move within its own)."""
         # The same half-open overlap as Slot.overlaps and the exclusion constraint.
         rows = await ShowTable.raw(
             """
             SELECT id::text AS id FROM shows
             WHERE hall_id = {} AND status = 'SCHEDULED' AND starts_at < {} AND hall_released_at > {}
+              AND id <> {}
             ORDER BY starts_at LIMIT 1
             """,
             hall_key,
             slot.hall_released_at,
             slot.starts_at,
+            show_key,
         )
         if rows:
             raise ShowOverlaps(str(hall_key), rows[0]["id"])
