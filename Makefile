@@ -5,9 +5,9 @@ UV_VERSION := 0.13.9
 UV := python3 -m uv
 RUN := $(UV) run --frozen --quiet
 # mypy walks each package from its source folder (one namespace, many folders).
-MYPY_PATH := $(subst $(eval) ,:,$(wildcard libs/*/src services/*/src))
+MYPY_PATH := $(subst $(eval) ,:,$(wildcard libs/*/src services/*/src operator/src))
 MYPY_PACKAGES := $(foreach d,$(wildcard libs/*/src/tickethub/*/),-p tickethub.$(notdir $(d:/=))) \
-	$(foreach d,$(wildcard services/*/src/*/),-p $(notdir $(d:/=)))
+	$(foreach d,$(wildcard services/*/src/*/ operator/src/*/),-p $(notdir $(d:/=)))
 
 .PHONY: help bootstrap install up down clean status urls test lint format bench asyncapi
 
@@ -48,7 +48,7 @@ asyncapi: bootstrap ## regenerate docs/asyncapi.yaml (every Kafka contract) from
 	@$(RUN) python -m tickethub.contracts.asyncapi > docs/asyncapi.yaml.new
 	@mv docs/asyncapi.yaml.new docs/asyncapi.yaml
 
-install: bootstrap ## install the infrastructure binaries (Redis, nginx, Kafka, Mailpit, Jaeger) into the cache
+install: bootstrap ## install the infrastructure binaries (Redis, nginx, Kafka, Mailpit, Jaeger, Kubernetes) into the cache
 	@$(RUN) python -m tickethub.stack install
 
 test: bootstrap lint install ## install what is missing, start real infrastructure, run every test, tear down

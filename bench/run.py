@@ -37,7 +37,14 @@ def main(argv: list[str] | None = None) -> int:
     report.config["service_environment"] = ENVIRONMENT
     report.phases["load_average_before"] = os.getloadavg()
     state_dir = Path(tempfile.mkdtemp(prefix="tickethub-bench-"))
-    stack = Stack(state_dir=state_dir, ports=Ports.free(), persistent=False, extra_environment=ENVIRONMENT)
+    stack = Stack(
+        state_dir=state_dir,
+        ports=Ports.free(),
+        persistent=False,
+        kubernetes=False,
+        demo_catalog=False,
+        extra_environment=ENVIRONMENT,
+    )
     broke = False
     try:
         say(f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} (other work skews the figures)")

@@ -58,27 +58,16 @@ class Api:
     async def admin_token(self) -> str:
         return await self.login(self.stack.admin_email, self.stack.admin_password)
 
-    async def create_show(
-        self,
-        *,
-        rows: list[dict[str, Any]] | None = None,
-        hold_seconds: int | None = None,
-        prices: dict[str, str] | None = None,
-    ) -> dict[str, Any]:
-        """Movie, theatre, hall, layout and show, created by the admin; waits until booking knows it."""
-        admin = {"Authorization": f"Bearer {await self.admin_token()}"}
+    async def create_venue(self, *, rows: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+        """A movie and a theatre with one hall and its seat layout, created by the admin."""
         suffix = uuid.uuid4().hex[:8]
-
-        async def post(path: str, body: dict[str, Any], method: str = "POST") -> dict[str, Any]:
-            response = await self.http.request(method, path, json=body, headers=admin)
-            assert response.status_code in (200, 201), f"{path}: {response.status_code} {response.text}"
-            data: dict[str, Any] = response.json()
-            return data
-
-        movie = await post("/movies", {"title": f"Film {suffix}", "durationMinutes": 120})
-        theatre = await post("/theatres", {"name": f"Cinema {suffix}", "city": "Pune"})
-        hall = await post(f"/theatres/{theatre['id']}/halls", {"name": "Hall 1"})
-        await post(
+        movie = await self._admin_write(
+            "POST", "/movies", {"title": f"Film {suffix}", "durationMinutes": 120}
+        )
+        theatre = await self._admin_write("POST", "/theatres", {"name": f"Cinema {suffix}", "city": "Pune"})
+        hall = await self._admin_write("POST", f"/theatres/{theatre['id']}/halls", {"name": "Hall 1"})
+        await self._admin_write(
+            "PUT",
             f"/halls/{hall['id']}/seats",
             {
                 "rows": rows
@@ -87,23 +76,42 @@ class Api:
                     {"name": "B", "count": 10, "category": "PREMIUM"},
                 ]
             },
-            method="PUT",
         )
+        return {"movie": movie, "theatre": theatre, "hall": hall}
+
+    async def create_show(
+        self,
+        *,
+        rows: list[dict[str, Any]] | None = None,
+        hold_seconds: int | None = None,
+        prices: dict[str, str] | None = None,
+    ) -> dict[str, Any]:
+        """Movie, theatre, hall, layout and show, created by the admin; waits until booking knows it."""
+        venue = await self.create_venue(rows=rows)
         body: dict[str, Any] = {
-            "movieId": movie["id"],
-            "hallId": hall["id"],
+            "movieId": venue["movie"]["id"],
+            "hallId": venue["hall"]["id"],
             "startsAt": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 86_400 * 3)),
             "prices": prices or {"STANDARD": "250.00", "PREMIUM": "400.00"},
         }
         if hold_seconds is not None:
             body["holdSeconds"] = hold_seconds
-        show = await post("/shows", body)
-
-        async def booking_knows_show() -> bool:
-            return (await self.http.get(f"/bookings/show/{show['id']}")).status_code == 200
-
-        await eventually(booking_knows_show, what="booking's read model to receive the show")
+        show = await self._admin_write("POST", "/shows", body)
+        await self.wait_until_bookable(show["id"])
         return show
+
+    async def wait_until_bookable(self, show_id: str, *, within: float = DEADLINE_SECONDS) -> None:
+        async def booking_knows_show() -> bool:
+            return (await self.http.get(f"/bookings/show/{show_id}")).status_code == 200
+
+        await eventually(booking_knows_show, what="booking's read model to receive the show", within=within)
+
+    async def _admin_write(self, method: str, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        admin = {"Authorization": f"Bearer {await self.admin_token()}"}
+        response = await self.http.request(method, path, json=body, headers=admin)
+        assert response.status_code in (200, 201), f"{path}: {response.status_code} {response.text}"
+        data: dict[str, Any] = response.json()
+        return data
 
     async def book(
         self,
@@ -143,6 +151,25 @@ class Api:
             response.raise_for_status()
             messages: list[dict[str, Any]] = response.json()["messages"]
             return messages
+
+
+async def buy(api: Api, show_id: str, seats: list[str]) -> dict[str, Any]:
+    """A new buyer's booking of `seats`: {"email", "token", "booking"}."""
+    user, token = await api.user_token()
+    response = await api.book(token, show_id, seats)
+    assert response.status_code == 202, response.text
+    return {"email": user["email"], "token": token, "booking": response.json()}
+
+
+async def subjects_of(api: Api, email: str, count: int) -> list[str]:
+    """The subjects of the buyer's e-mails, once `count` have arrived."""
+
+    async def arrived() -> list[dict[str, Any]] | None:
+        mails = await api.mails_to(email)
+        return mails if len(mails) >= count else None
+
+    mails = await eventually(arrived, what=f"{count} e-mail(s) to {email}")
+    return sorted(mail["Subject"].split(":")[0] for mail in mails)
 
 
 PROBLEM_JSON = "application/problem+json"

@@ -3,34 +3,14 @@ confirmed bookings, and a buyer cancelling a confirmed booking. Money balances (
 (I4), every saga ends (I7), one e-mail per booking outcome."""
 
 import asyncio
-from typing import Any
 
 import asyncpg
 import pytest
 from redis.asyncio import Redis
 
-from system import Api, bearer, eventually
+from system import Api, bearer, buy, eventually, subjects_of
 
 pytestmark = pytest.mark.e2e
-
-
-async def buy(api: Api, show_id: str, seats: list[str]) -> dict[str, Any]:
-    """A new buyer's booking of `seats`: {"email", "token", "booking"}."""
-    user, token = await api.user_token()
-    response = await api.book(token, show_id, seats)
-    assert response.status_code == 202, response.text
-    return {"email": user["email"], "token": token, "booking": response.json()}
-
-
-async def subjects_of(api: Api, email: str, count: int) -> list[str]:
-    """The subjects of the buyer's e-mails, once `count` have arrived."""
-
-    async def arrived() -> list[dict[str, Any]] | None:
-        mails = await api.mails_to(email)
-        return mails if len(mails) >= count else None
-
-    mails = await eventually(arrived, what=f"{count} e-mail(s) to {email}")
-    return sorted(mail["Subject"].split(":")[0] for mail in mails)
 
 
 async def payments_of(payment_db: asyncpg.Connection, booking_ids: list[str]) -> dict[str, str]:

@@ -25,6 +25,7 @@ def main() -> None:
         install.ensure_kafka()
         install.ensure_mailcatcher()
         install.ensure_jaeger()
+        install.ensure_kubernetes()
         return
     stack = default_stack()
     if command == "up":

@@ -10,17 +10,20 @@ import secrets
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from tickethub.stack import install
+from tickethub.stack.certificates import ServingCertificate, serving_certificate
+from tickethub.stack.control_plane import ControlPlane
 from tickethub.stack.entrypoint import Entrypoint, render_nginx_config
 from tickethub.stack.ports import LOOPBACK, free_port
 from tickethub.stack.processes import Jaeger, Kafka, MailCatcher, Postgres, Redis, Server
 from tickethub.stack.routes import load_routes, repo_root
 from tickethub.stack.services import SERVICES, ServiceProcess
+from tickethub.stack.show_api import NAMESPACE, OPERATOR_ACCOUNT, WEBHOOK_PATH, ShowOperator, install_show_api
 
 DEFAULT_ADMIN_EMAIL = "admin@tickethub.local"
 # The machine client the Kubernetes operator logs in as (OAuth 2 client credentials).
@@ -45,6 +48,11 @@ class Ports:
     booking: int = 18103
     payment: int = 18104
     notification: int = 18105
+    kube_apiserver: int = 16443
+    etcd: int = 12379
+    etcd_peer: int = 12380
+    operator_health: int = 18110
+    operator_webhook: int = 18443
 
     @classmethod
     def from_environment(cls) -> "Ports":
@@ -74,6 +82,10 @@ class Stack:
         default_factory=lambda: os.environ.get("TICKETHUB_BOOTSTRAP_ADMIN_EMAIL", DEFAULT_ADMIN_EMAIL)
     )
     extra_environment: Mapping[str, str] = field(default_factory=dict)
+    # The Kubernetes control plane with the Show API and its operator (make up; the operator tests).
+    kubernetes: bool = True
+    # A small catalog under fixed ids (catalog.demo), the one k8s/examples/show.yaml books.
+    demo_catalog: bool = True
 
     def __post_init__(self) -> None:
         d = self.state_dir
@@ -100,6 +112,18 @@ class Stack:
                 index={"docs": "/docs/{users,catalog,booking,payment}", "health": "/users/status"},
             ),
         )
+
+        self.cluster = ControlPlane(
+            d / "kubernetes",
+            self.ports.kube_apiserver,
+            etcd_port=self.ports.etcd,
+            etcd_peer_port=self.ports.etcd_peer,
+            persistent=self.persistent,
+        )
+        self.operators: list[ShowOperator] = []
+        if self.kubernetes:
+            operator = self.show_operator("show-operator", self.ports.operator_health, priority=100)
+            self.operators.append(operator)
 
     # -- secrets: generated once per stack, kept in the state directory (never in the repo) -------
 
@@ -139,7 +163,19 @@ class Stack:
 
     def _ensure_oauth_clients(self) -> None:
         operator = {"secret": secrets.token_urlsafe(32), "role": "SERVICE"}
-        self._secret(self.oauth_clients_file.name, lambda: json.dumps({OPERATOR_CLIENT_ID: operator}))
+        clients = json.loads(
+            self._secret(self.oauth_clients_file.name, lambda: json.dumps({OPERATOR_CLIENT_ID: operator}))
+        )
+        # The operator reads only its own secret, as it would from a mounted Kubernetes Secret.
+        self._secret("show-operator.secret", lambda: str(clients[OPERATOR_CLIENT_ID]["secret"]))
+
+    @property
+    def webhook_certificate(self) -> ServingCertificate:
+        return serving_certificate(self._secrets / "webhook", common_name=OPERATOR_ACCOUNT, ip=LOOPBACK)
+
+    @property
+    def operator_kubeconfig(self) -> Path:
+        return self._secrets / "show-operator.kubeconfig"
 
     # -- environment of each service ---------------------------------------------------------------
 
@@ -166,6 +202,39 @@ class Stack:
             }
         return env
 
+    def show_operator(self, name: str, health_port: int, *, priority: int) -> ShowOperator:
+        """An operator replica; only the first serves the admission webhook (one URL is registered)."""
+        serves_webhook = not self.operators
+        webhook = self.webhook_certificate if serves_webhook else None
+        env = {
+            **os.environ,
+            "PYTHONUNBUFFERED": "1",
+            "OTEL_SERVICE_NAME": "show-operator",
+            "KUBECONFIG": str(self.operator_kubeconfig),
+            "OPERATOR_NAMESPACE": NAMESPACE,
+            "OPERATOR_PRIORITY": str(priority),
+            "OPERATOR_HEALTH_PORT": str(health_port),
+            "OPERATOR_LISTEN_ADDRESS": LOOPBACK,
+            "CATALOG_URL": self.services["catalog"].url,
+            "BOOKING_URL": self.services["booking"].url,
+            "OAUTH_TOKEN_URL": f"{self.services['users'].url}/auth/token",
+            "OAUTH_CLIENT_ID": OPERATOR_CLIENT_ID,
+            "OAUTH_CLIENT_SECRET_FILE": str(self._secrets / "show-operator.secret"),
+            **self.extra_environment,
+        }
+        if webhook is not None:
+            env |= {
+                "OPERATOR_WEBHOOK_PORT": str(self.ports.operator_webhook),
+                "OPERATOR_WEBHOOK_CERT_FILE": str(webhook.cert_file),
+                "OPERATOR_WEBHOOK_KEY_FILE": str(webhook.key_file),
+            }
+        return ShowOperator(
+            self.state_dir / name,
+            health_port=health_port,
+            webhook_port=self.ports.operator_webhook if webhook else None,
+            environment=env,
+        )
+
     # -- lifecycle -------------------------------------------------------------------------------------
 
     def is_running(self) -> bool:
@@ -173,8 +242,11 @@ class Stack:
 
     def all_servers(self) -> Iterator[Server]:
         yield from self.infrastructure
+        if self.kubernetes:
+            yield from self.cluster.servers
         yield from self.services.values()
         yield self.entrypoint
+        yield from self.operators
 
     def up(self) -> None:
         started = time.monotonic()
@@ -183,8 +255,15 @@ class Stack:
         install.ensure_kafka()
         install.ensure_mailcatcher()
         install.ensure_jaeger()
-        _step("starting PostgreSQL, Redis, Kafka, the mail catcher and Jaeger")
+        if self.kubernetes:
+            install.ensure_kubernetes()
+            _step("starting PostgreSQL, Redis, Kafka, the mail catcher, Jaeger and Kubernetes")
+            self.cluster.start()
+        else:
+            _step("starting PostgreSQL, Redis, Kafka, the mail catcher and Jaeger")
         _start_all(self.infrastructure, timeout=120)
+        if self.kubernetes:
+            self.cluster.wait_ready(timeout=90)
         _step("creating databases and applying migrations")
         for service in SERVICES:
             self.postgres.create_database(service)
@@ -198,10 +277,26 @@ class Stack:
             ],
             [self.service_environment(service) for service in SERVICES],
         )
+        if self.demo_catalog:
+            _run_parallel(
+                [[sys.executable, "-m", "catalog.demo"]], [self.service_environment("catalog")], echo=True
+            )
         _step("starting the services and the entrypoint")
         _start_all(list(self.services.values()), timeout=90)
         _start_all([self.entrypoint], timeout=30)
+        if self.kubernetes:
+            self._start_show_operator()
         _step(f"ready in {time.monotonic() - started:.0f} s")
+
+    def _start_show_operator(self) -> None:
+        _step("installing the Show API and starting the show operator")
+        install_show_api(
+            self.cluster,
+            webhook_url=f"https://{LOOPBACK}:{self.ports.operator_webhook}{WEBHOOK_PATH}",
+            certificate=self.webhook_certificate,
+        )
+        self.cluster.service_account_kubeconfig(NAMESPACE, OPERATOR_ACCOUNT, self.operator_kubeconfig)
+        _start_all(self.operators, timeout=60)
 
     def down(self) -> None:
         for server in reversed(list(self.all_servers())):
@@ -214,6 +309,15 @@ class Stack:
             "api docs": f"{base}/docs/booking (also /docs/users, /docs/catalog, /docs/payment)",
             "jaeger": self.jaeger.query_url,
             "mail catcher": self.mail.http_url,
+            **(
+                {
+                    "kubeconfig": str(self.cluster.kubeconfig),
+                    "kubectl": f"export KUBECONFIG={self.cluster.kubeconfig} "
+                    f"PATH={install.kubernetes_bin_dir()}:$PATH   # then: kubectl get shows -n {NAMESPACE}",
+                }
+                if self.kubernetes
+                else {}
+            ),
             "logs": str(self.state_dir),
         }
 
@@ -222,7 +326,7 @@ def _step(message: str) -> None:
     print(f"[up] {message}", flush=True)
 
 
-def _start_all(servers: list[Server], *, timeout: float) -> None:
+def _start_all(servers: Sequence[Server], *, timeout: float) -> None:
     for server in servers:
         server.start()
     with ThreadPoolExecutor(max_workers=len(servers)) as pool:
@@ -230,7 +334,9 @@ def _start_all(servers: list[Server], *, timeout: float) -> None:
             future.result()
 
 
-def _run_parallel(commands: list[list[str]], environments: list[dict[str, str]]) -> None:
+def _run_parallel(
+    commands: list[list[str]], environments: list[dict[str, str]], *, echo: bool = False
+) -> None:
     processes = [
         subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         for cmd, env in zip(commands, environments, strict=True)
@@ -240,6 +346,8 @@ def _run_parallel(commands: list[list[str]], environments: list[dict[str, str]])
         output, _ = process.communicate(timeout=300)
         if process.returncode != 0:
             failures.append(f"{' '.join(cmd[2:])} failed:\n{output}")
+        elif echo and output.strip():
+            print(output.rstrip(), flush=True)
     if failures:
         raise RuntimeError("\n".join(failures))
 

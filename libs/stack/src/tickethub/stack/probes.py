@@ -5,9 +5,11 @@ Every probe returns False instead of raising, and is bounded by a short socket t
 """
 
 import socket
+import ssl
 import struct
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 from tickethub.stack.ports import LOOPBACK
 
@@ -15,10 +17,13 @@ _TIMEOUT = 1.0
 _KAFKA_API_VERSIONS = 18
 
 
-def http_ok(url: str) -> bool:
-    """True when GET url answers 200."""
+def http_ok(url: str, *, bearer_token: str | None = None, ca_file: Path | None = None) -> bool:
+    """True when GET url answers 200; an HTTPS server must present a certificate `ca_file` trusts."""
+    headers = {"Authorization": f"Bearer {bearer_token}"} if bearer_token else {}
     try:
-        with urllib.request.urlopen(url, timeout=_TIMEOUT) as response:  # noqa: S310 (loopback URLs only)
+        context = ssl.create_default_context(cafile=ca_file) if ca_file else None
+        request = urllib.request.Request(url, headers=headers)  # noqa: S310 (loopback URLs only)
+        with urllib.request.urlopen(request, timeout=_TIMEOUT, context=context) as response:  # noqa: S310
             return bool(response.status == 200)
     except (OSError, urllib.error.URLError):
         return False

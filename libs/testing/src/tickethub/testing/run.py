@@ -24,6 +24,8 @@ SUITES = (
     "services/payment",
     "services/notification",
     "tests/e2e",
+    "operator",
+    "tests/kubernetes",
 )
 
 

@@ -1,0 +1,501 @@
+"""A local Kubernetes control plane: etcd, kube-apiserver and kube-controller-manager on loopback.
+
+There is no kubelet and no scheduler, so Pods never run: it serves what an operator and its tests
+need from Kubernetes (CRDs, RBAC, admission webhooks, namespaces, ServiceAccounts and their tokens).
+
+    with ControlPlane(tmp / "kubernetes", free_port()) as cluster:   # start() + wait_ready(), stop()
+        cluster.apply(Path("crds/shows.yaml"))
+        cluster.kubectl("get", "shows", "-A")
+
+Clients authenticate with static bearer tokens (the admin is in `system:masters`) and with
+ServiceAccount tokens. Keys, tokens and the API server's self-signed certificate are made once per
+data directory, so kubeconfigs written earlier stay valid across restarts.
+"""
+
+import base64
+import csv
+import io
+import os
+import secrets
+import subprocess
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import Self
+
+import yaml
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from tickethub.stack import install, probes
+from tickethub.stack.ports import LOOPBACK, free_port
+from tickethub.stack.processes import Server, ServerError
+
+CLUSTER_NAME = "tickethub-local"
+ADMIN_USER = "admin"
+CONTROLLER_MANAGER_USER = "system:kube-controller-manager"
+SCHEDULER_USER = "system:kube-scheduler"
+# Static token users and their groups; the bootstrap RBAC policy already grants the two system users
+# exactly what their components need.
+_TOKEN_USERS: dict[str, tuple[str, ...]] = {
+    ADMIN_USER: ("system:masters",),
+    CONTROLLER_MANAGER_USER: (),
+    SCHEDULER_USER: (),
+}
+SERVICE_CLUSTER_IP_RANGE = "10.96.0.0/16"
+_CLUSTER_CIDR = "10.244.0.0/16"
+# The controllers that matter without Pods. Each one starts ~150 ms after the previous (it gets its
+# own ServiceAccount), so the full set would delay the ServiceAccount controller by seconds.
+_CONTROLLERS = (
+    "serviceaccount-token-controller",
+    "serviceaccount-controller",
+    "namespace-controller",
+    "garbage-collector-controller",
+    "root-ca-certificate-publisher-controller",
+    "clusterrole-aggregation-controller",
+)
+_SERVICE_ACCOUNT_ISSUER = "https://kubernetes.default.svc.cluster.local"
+_KUBECTL_TIMEOUT_SECONDS = 120.0
+
+
+class KubectlError(RuntimeError):
+    """kubectl exited with an error; the message carries its stderr."""
+
+
+class ClusterCredentials:
+    """The service-account signing key pair and the static user tokens of one control plane.
+
+    Made once, on first use, into files only their owner can read.
+    """
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = Path(directory).absolute()
+
+    @property
+    def service_account_key(self) -> Path:
+        return self.directory / "service-account.key"
+
+    @property
+    def service_account_public_key(self) -> Path:
+        return self.directory / "service-account.pub"
+
+    @property
+    def token_file(self) -> Path:
+        return self.directory / "tokens.csv"
+
+    def ensure(self) -> None:
+        """Create whatever is missing; existing keys and tokens are kept."""
+        self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if not (self.service_account_key.exists() and self.service_account_public_key.exists()):
+            key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+            _write_private(
+                self.service_account_key,
+                key.private_bytes(
+                    serialization.Encoding.PEM,
+                    serialization.PrivateFormat.PKCS8,
+                    serialization.NoEncryption(),
+                ),
+            )
+            _write_private(
+                self.service_account_public_key,
+                key.public_key().public_bytes(
+                    serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+                ),
+            )
+        if not self.token_file.exists():
+            rows = io.StringIO()
+            writer = csv.writer(rows, lineterminator="\n")
+            for user, groups in _TOKEN_USERS.items():
+                # kube-apiserver's format: token,user,uid[,"group1,group2"]
+                group_column = [",".join(groups)] if groups else []
+                writer.writerow([secrets.token_urlsafe(32), user, user, *group_column])
+            _write_private(self.token_file, rows.getvalue().encode())
+
+    def token(self, user: str) -> str:
+        """The bearer token of one of the static users (ADMIN_USER, CONTROLLER_MANAGER_USER, ...)."""
+        for row in csv.reader(self.token_file.read_text().splitlines()):
+            if row[1] == user:
+                return row[0]
+        raise KeyError(f"no token for {user!r} in {self.token_file}")
+
+
+class Etcd(Server):
+    """A single-member etcd cluster; `persistent=False` skips fsync (for throwaway test data only)."""
+
+    name = "etcd"
+
+    def __init__(
+        self,
+        data_dir: Path,
+        client_port: int,
+        *,
+        peer_port: int | None = None,
+        persistent: bool = False,
+        kubernetes: install.KubernetesInstall | None = None,
+    ) -> None:
+        """`peer_port=None` picks a free port now (a single member never has peers to talk to)."""
+        super().__init__(data_dir)
+        self.client_port = client_port
+        self.peer_port = peer_port or free_port()
+        self.persistent = persistent
+        self._kubernetes = kubernetes
+
+    @property
+    def ports(self) -> Sequence[int]:
+        return [self.client_port, self.peer_port]
+
+    @property
+    def url(self) -> str:
+        return f"http://{LOOPBACK}:{self.client_port}"
+
+    def _prepare(self) -> None:
+        self._kubernetes = self._kubernetes or install.ensure_kubernetes()
+
+    def _command(self) -> list[str]:
+        kubernetes = self._kubernetes or install.ensure_kubernetes()
+        peer_url = f"http://{LOOPBACK}:{self.peer_port}"
+        return [
+            str(kubernetes.etcd),
+            "--name=tickethub",
+            f"--data-dir={self.data_dir / 'data'}",
+            f"--listen-client-urls={self.url}",
+            f"--advertise-client-urls={self.url}",
+            f"--listen-peer-urls={peer_url}",
+            f"--initial-advertise-peer-urls={peer_url}",
+            f"--initial-cluster=tickethub={peer_url}",
+            *([] if self.persistent else ["--unsafe-no-fsync"]),
+        ]
+
+    def _is_ready(self) -> bool:
+        return probes.http_ok(f"{self.url}/health")
+
+
+class KubeApiserver(Server):
+    """kube-apiserver on 127.0.0.1 over HTTPS, with a certificate it signs itself on first start.
+
+    Authentication: the static tokens of `credentials` and ServiceAccount tokens; authorisation: RBAC
+    (and the Node authorizer, as in any cluster).
+    """
+
+    name = "kube-apiserver"
+
+    def __init__(
+        self,
+        data_dir: Path,
+        port: int,
+        *,
+        etcd_url: str,
+        credentials: ClusterCredentials,
+        kubernetes: install.KubernetesInstall | None = None,
+    ) -> None:
+        super().__init__(data_dir)
+        self.port = port
+        self.etcd_url = etcd_url
+        self.credentials = credentials
+        self._kubernetes = kubernetes
+
+    @property
+    def ports(self) -> Sequence[int]:
+        return [self.port]
+
+    @property
+    def url(self) -> str:
+        return f"https://{LOOPBACK}:{self.port}"
+
+    @property
+    def cert_dir(self) -> Path:
+        return self.data_dir / "serving"
+
+    @property
+    def ca_file(self) -> Path:
+        """The self-signed serving certificate (with its signing CA): what clients must trust."""
+        return self.cert_dir / "apiserver.crt"
+
+    def answers(self, path: str) -> bool:
+        """True when GET `path` as the admin answers 200."""
+        return probes.http_ok(
+            f"{self.url}{path}", bearer_token=self.credentials.token(ADMIN_USER), ca_file=self.ca_file
+        )
+
+    def _prepare(self) -> None:
+        self._kubernetes = self._kubernetes or install.ensure_kubernetes()
+        self.credentials.ensure()
+
+    def _command(self) -> list[str]:
+        kubernetes = self._kubernetes or install.ensure_kubernetes()
+        return [
+            str(kubernetes.kube_apiserver),
+            f"--etcd-servers={self.etcd_url}",
+            f"--bind-address={LOOPBACK}",
+            f"--advertise-address={LOOPBACK}",
+            f"--secure-port={self.port}",
+            f"--cert-dir={self.cert_dir}",
+            f"--service-account-issuer={_SERVICE_ACCOUNT_ISSUER}",
+            f"--service-account-key-file={self.credentials.service_account_public_key}",
+            f"--service-account-signing-key-file={self.credentials.service_account_key}",
+            f"--token-auth-file={self.credentials.token_file}",
+            "--authorization-mode=Node,RBAC",
+            f"--service-cluster-ip-range={SERVICE_CLUSTER_IP_RANGE}",
+            # No Pods run behind the `kubernetes` Service: nothing to keep its endpoints pointing at.
+            "--endpoint-reconciler-type=none",
+        ]
+
+    def _is_ready(self) -> bool:
+        return self.answers("/readyz")
+
+
+class KubeControllerManager(Server):
+    """kube-controller-manager: namespaces, ServiceAccounts, garbage collection and the other controllers.
+
+    It serves no port of its own; it is ready once its ServiceAccount controller has given the
+    `default` namespace its `default` ServiceAccount (on a restart that exists already).
+    """
+
+    name = "kube-controller-manager"
+
+    def __init__(
+        self,
+        data_dir: Path,
+        *,
+        apiserver: KubeApiserver,
+        kubernetes: install.KubernetesInstall | None = None,
+    ) -> None:
+        super().__init__(data_dir)
+        self.apiserver = apiserver
+        self._kubernetes = kubernetes
+
+    @property
+    def ports(self) -> Sequence[int]:
+        return []
+
+    @property
+    def kubeconfig(self) -> Path:
+        return self.data_dir / f"{self.name}.kubeconfig"
+
+    def _prepare(self) -> None:
+        self._kubernetes = self._kubernetes or install.ensure_kubernetes()
+        credentials = self.apiserver.credentials
+        _write_private(
+            self.kubeconfig,
+            kubeconfig_text(
+                self.apiserver.url,
+                self.apiserver.ca_file,
+                user=CONTROLLER_MANAGER_USER,
+                token=credentials.token(CONTROLLER_MANAGER_USER),
+            ).encode(),
+        )
+
+    def _command(self) -> list[str]:
+        kubernetes = self._kubernetes or install.ensure_kubernetes()
+        credentials = self.apiserver.credentials
+        return [
+            str(kubernetes.kube_controller_manager),
+            f"--kubeconfig={self.kubeconfig}",
+            f"--authentication-kubeconfig={self.kubeconfig}",
+            f"--authorization-kubeconfig={self.kubeconfig}",
+            f"--bind-address={LOOPBACK}",
+            "--secure-port=0",
+            "--leader-elect=false",
+            f"--controllers={','.join(_CONTROLLERS)}",
+            # Each controller acts as its own ServiceAccount, with only the rights RBAC gives it.
+            "--use-service-account-credentials",
+            f"--service-account-private-key-file={credentials.service_account_key}",
+            f"--root-ca-file={self.apiserver.ca_file}",
+            f"--cluster-cidr={_CLUSTER_CIDR}",
+            f"--service-cluster-ip-range={SERVICE_CLUSTER_IP_RANGE}",
+        ]
+
+    def _is_ready(self) -> bool:
+        return self.apiserver.answers("/api/v1/namespaces/default/serviceaccounts/default")
+
+
+class ControlPlane:
+    """etcd, kube-apiserver and kube-controller-manager in one data directory, plus admin access.
+
+    Layout of `data_dir`: `pki/` (keys and tokens), `etcd/`, `kube-apiserver/` (with its serving
+    certificate), `kube-controller-manager/` (each with its log and pid file) and `admin.kubeconfig`.
+    `persistent=True` makes etcd fsync its writes (for `make up`); data survives restarts either way.
+    """
+
+    name = "kubernetes"
+
+    def __init__(
+        self,
+        data_dir: Path,
+        api_port: int,
+        *,
+        etcd_port: int | None = None,
+        etcd_peer_port: int | None = None,
+        persistent: bool = False,
+        kubernetes: install.KubernetesInstall | None = None,
+    ) -> None:
+        """`etcd_port=None` / `etcd_peer_port=None` pick free ports now (only the API server uses them)."""
+        self.data_dir = Path(data_dir).absolute()
+        self.credentials = ClusterCredentials(self.data_dir / "pki")
+        self.etcd = Etcd(
+            self.data_dir / "etcd",
+            etcd_port or free_port(),
+            peer_port=etcd_peer_port,
+            persistent=persistent,
+            kubernetes=kubernetes,
+        )
+        self.apiserver = KubeApiserver(
+            self.data_dir / "kube-apiserver",
+            api_port,
+            etcd_url=self.etcd.url,
+            credentials=self.credentials,
+            kubernetes=kubernetes,
+        )
+        self.controller_manager = KubeControllerManager(
+            self.data_dir / "kube-controller-manager", apiserver=self.apiserver, kubernetes=kubernetes
+        )
+        self._kubernetes = kubernetes
+
+    @property
+    def servers(self) -> Sequence[Server]:
+        """The processes, in start order."""
+        return [self.etcd, self.apiserver, self.controller_manager]
+
+    @property
+    def server_url(self) -> str:
+        return self.apiserver.url
+
+    @property
+    def kubeconfig(self) -> Path:
+        """The admin's kubeconfig (cluster and context `tickethub-local`), written by wait_ready()."""
+        return self.data_dir / "admin.kubeconfig"
+
+    def start(self) -> None:
+        """Launch etcd and the API server (which waits for etcd by itself); does not wait for them."""
+        self.credentials.ensure()
+        self.etcd.start()
+        self.apiserver.start()
+
+    def wait_ready(self, timeout: float = 60.0) -> None:
+        """Wait for etcd and the API server, write the admin kubeconfig, then start the controllers.
+
+        The controller manager starts only now because it needs the API server's certificate, which
+        the API server makes when it first starts.
+        """
+        deadline = time.monotonic() + timeout
+        self.etcd.wait_ready(timeout)
+        self.apiserver.wait_ready(_remaining(deadline))
+        _write_private(
+            self.kubeconfig,
+            kubeconfig_text(
+                self.server_url,
+                self.apiserver.ca_file,
+                user=ADMIN_USER,
+                token=self.credentials.token(ADMIN_USER),
+            ).encode(),
+        )
+        self.controller_manager.start()
+        self.controller_manager.wait_ready(_remaining(deadline))
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """Stop every process, the controllers first and etcd last."""
+        for server in reversed(self.servers):
+            server.stop(timeout)
+
+    def is_running(self) -> bool:
+        return all(server.is_running() for server in self.servers)
+
+    def kubectl(self, *args: str, input: str | None = None, kubeconfig: Path | None = None) -> str:
+        """Run kubectl (as the admin unless `kubeconfig` says otherwise) and return its stdout."""
+        kubernetes = self._kubernetes or install.ensure_kubernetes()
+        result = subprocess.run(
+            [
+                str(kubernetes.kubectl),
+                f"--kubeconfig={kubeconfig or self.kubeconfig}",
+                # Discovery cache next to the cluster: never stale from another cluster on the same port.
+                f"--cache-dir={self.data_dir / 'kubectl-cache'}",
+                *args,
+            ],
+            input=input,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=_KUBECTL_TIMEOUT_SECONDS,
+        )
+        if result.returncode != 0:
+            command = " ".join(args)
+            raise KubectlError(f"kubectl {command} failed ({result.returncode}): {result.stderr.strip()}")
+        return result.stdout
+
+    def apply(self, manifests: Path | str) -> str:
+        """`kubectl apply` a file or directory (a Path), or YAML text (a str)."""
+        if isinstance(manifests, Path):
+            return self.kubectl("apply", "-f", str(manifests))
+        return self.kubectl("apply", "-f", "-", input=manifests)
+
+    def service_account_kubeconfig(
+        self, namespace: str, name: str, path: Path, duration: str = "8760h"
+    ) -> Path:
+        """Write a kubeconfig at `path` that acts as ServiceAccount `namespace/name`, with a new token.
+
+        The ServiceAccount must exist; the token expires after `duration` (a Go duration like 1h).
+        """
+        token = self.kubectl("create", "token", name, "--namespace", namespace, "--duration", duration)
+        _write_private(
+            path,
+            kubeconfig_text(
+                self.server_url,
+                self.apiserver.ca_file,
+                user=f"system:serviceaccount:{namespace}:{name}",
+                token=token.strip(),
+            ).encode(),
+        )
+        return path
+
+    def __enter__(self) -> Self:
+        self.start()
+        try:
+            self.wait_ready()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+
+def kubeconfig_text(server_url: str, ca_file: Path, *, user: str, token: str) -> str:
+    """A kubeconfig with one cluster and context (`tickethub-local`), the CA embedded, a bearer token."""
+    config = {
+        "apiVersion": "v1",
+        "kind": "Config",
+        "clusters": [
+            {
+                "name": CLUSTER_NAME,
+                "cluster": {
+                    "server": server_url,
+                    "certificate-authority-data": base64.b64encode(ca_file.read_bytes()).decode(),
+                },
+            }
+        ],
+        "users": [{"name": user, "user": {"token": token}}],
+        "contexts": [{"name": CLUSTER_NAME, "context": {"cluster": CLUSTER_NAME, "user": user}}],
+        "current-context": CLUSTER_NAME,
+    }
+    return yaml.safe_dump(config, sort_keys=False)
+
+
+def _write_private(path: Path, content: bytes) -> None:
+    """Replace `path` atomically with a file only its owner can read."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f"{path.name}.partial")
+    partial.unlink(missing_ok=True)
+    with os.fdopen(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as file:
+        file.write(content)
+    partial.replace(path)
+
+
+def _remaining(deadline: float) -> float:
+    remaining = deadline - time.monotonic()
+    if remaining <= 0:
+        raise ServerError("the Kubernetes control plane is not ready before the deadline")
+    return remaining

@@ -1,0 +1,106 @@
+"""Shows as Kubernetes resources on the local control plane: the API and the operator that serves it.
+
+`install_show_api` puts in the CRDs of the chart, the namespace, the operator's least-privilege RBAC
+and the registration of its admission webhook; `ShowOperator` is one operator replica as a local
+process, logged in to Kubernetes with its ServiceAccount's token and to the services with its OAuth
+client. The chart (charts/tickethub) does the same in a real cluster.
+"""
+
+import base64
+import json
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from tickethub.stack import probes
+from tickethub.stack.certificates import ServingCertificate
+from tickethub.stack.control_plane import ControlPlane
+from tickethub.stack.ports import LOOPBACK
+from tickethub.stack.processes import Server
+from tickethub.stack.routes import repo_root
+
+NAMESPACE = "tickethub"
+OPERATOR_ACCOUNT = "show-operator"
+# kopf serves each admission handler at /<handler id>; the operator's is this one.
+WEBHOOK_PATH = "/validate-show"
+_WEBHOOK_NAME = "shows.tickethub.io"
+
+
+def install_show_api(cluster: ControlPlane, *, webhook_url: str, certificate: ServingCertificate) -> None:
+    """Apply (idempotently) everything a Show needs before the operator starts."""
+    root = repo_root()
+    cluster.apply(root / "charts" / "tickethub" / "crds")
+    crds = ("crd/shows.tickethub.io", "crd/kopfpeerings.kopf.dev")
+    cluster.kubectl("wait", "--for=condition=Established", "--timeout=60s", *crds)
+    cluster.apply(root / "k8s" / "namespace.yaml")
+    cluster.apply(root / "k8s" / "operator" / "rbac.yaml")
+    cluster.apply(json.dumps(webhook_configuration(webhook_url, certificate.ca_pem)))
+
+
+def webhook_configuration(url: str, ca_pem: bytes) -> dict[str, object]:
+    """Send each new Show, and each change of a Show's spec, to the operator for what CEL cannot check."""
+    return {
+        "apiVersion": "admissionregistration.k8s.io/v1",
+        "kind": "ValidatingWebhookConfiguration",
+        "metadata": {"name": _WEBHOOK_NAME, "labels": {"app.kubernetes.io/component": OPERATOR_ACCOUNT}},
+        "webhooks": [
+            {
+                "name": _WEBHOOK_NAME,
+                "admissionReviewVersions": ["v1"],
+                "sideEffects": "None",
+                # A Show the operator could not check is not let in (the start-time rule has no other guard).
+                "failurePolicy": "Fail",
+                "timeoutSeconds": 5,
+                "clientConfig": {"url": url, "caBundle": base64.b64encode(ca_pem).decode()},
+                "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": NAMESPACE}},
+                "rules": [
+                    {
+                        "apiGroups": ["tickethub.io"],
+                        "apiVersions": ["v1"],
+                        "operations": ["CREATE", "UPDATE"],
+                        "resources": ["shows"],
+                        "scope": "Namespaced",
+                    }
+                ],
+                # Finalizer and annotation updates (the operator's own) never wait for the operator.
+                "matchConditions": [
+                    {
+                        "name": "spec-is-new-or-changed",
+                        "expression": "request.operation == 'CREATE' || object.spec != oldObject.spec",
+                    }
+                ],
+            }
+        ],
+    }
+
+
+class ShowOperator(Server):
+    """One replica of the show operator; replicas need distinct priorities (see kopf peering)."""
+
+    def __init__(
+        self, data_dir: Path, *, health_port: int, webhook_port: int | None, environment: Mapping[str, str]
+    ) -> None:
+        super().__init__(data_dir)
+        self.health_port = health_port
+        self.webhook_port = webhook_port
+        self.environment = dict(environment)
+
+    @property
+    def name(self) -> str:  # type: ignore[override]  # one class serves every replica
+        return self.data_dir.name
+
+    @property
+    def ports(self) -> Sequence[int]:
+        return [self.health_port] + ([self.webhook_port] if self.webhook_port else [])
+
+    def _prepare(self) -> None:
+        """Nothing to install: the operator runs from the workspace."""
+
+    def _environment(self) -> Mapping[str, str]:
+        return self.environment
+
+    def _command(self) -> list[str]:
+        return [sys.executable, "-m", "show_operator"]
+
+    def _is_ready(self) -> bool:
+        return probes.http_ok(f"http://{LOOPBACK}:{self.health_port}/healthz")

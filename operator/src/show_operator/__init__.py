@@ -1,0 +1,1 @@
+"""The show operator: schedules `Show` resources in catalog and reports their seats from booking."""
