@@ -295,6 +295,8 @@ class Stack:
             webhook_url=f"https://{LOOPBACK}:{self.ports.operator_webhook}{WEBHOOK_PATH}",
             certificate=self.webhook_certificate,
         )
+        # The admin's kubectl works in the Shows' namespace: `kubectl get shows` right away.
+        self.cluster.kubectl("config", "set-context", "--current", f"--namespace={NAMESPACE}")
         self.cluster.service_account_kubeconfig(NAMESPACE, OPERATOR_ACCOUNT, self.operator_kubeconfig)
         _start_all(self.operators, timeout=60)
 
@@ -313,7 +315,7 @@ class Stack:
                 {
                     "kubeconfig": str(self.cluster.kubeconfig),
                     "kubectl": f"export KUBECONFIG={self.cluster.kubeconfig} "
-                    f"PATH={install.kubernetes_bin_dir()}:$PATH   # then: kubectl get shows -n {NAMESPACE}",
+                    f"PATH={install.kubernetes_bin_dir()}:$PATH   # then: kubectl get shows",
                 }
                 if self.kubernetes
                 else {}
