@@ -50,7 +50,7 @@ def main() -> None:
         print(f"TicketHub {'stopped' if command == 'down' else 'stopped and its data wiped'}.")
     elif command == "status":
         for server in stack.all_servers():
-            print(f"  {server.name:<14} {'running' if server.is_running() else 'stopped'}")
+            print(f"  {server.name:<24} {'running' if server.is_running() else 'stopped'}")
     else:
         _print_urls(stack)
 

@@ -11,12 +11,25 @@ from tickethub.stack.processes import Server
 SERVICES = ("users", "catalog", "booking", "payment", "notification")
 
 
-class ServiceProcess(Server):
-    def __init__(self, data_dir: Path, service: str, port: int, environment: Mapping[str, str]) -> None:
+class WorkspaceProcess(Server):
+    """A process of our own code, run from the workspace's environment with the given variables."""
+
+    def __init__(self, data_dir: Path, environment: Mapping[str, str]) -> None:
         super().__init__(data_dir)
+        self.environment = dict(environment)
+
+    def _prepare(self) -> None:
+        """Nothing to install: the workspace is installed already."""
+
+    def _environment(self) -> Mapping[str, str]:
+        return self.environment
+
+
+class ServiceProcess(WorkspaceProcess):
+    def __init__(self, data_dir: Path, service: str, port: int, environment: Mapping[str, str]) -> None:
+        super().__init__(data_dir, environment)
         self.service = service
         self.port = port
-        self.environment = dict(environment)
 
     @property
     def name(self) -> str:  # type: ignore[override]  # one class serves every service
@@ -29,12 +42,6 @@ class ServiceProcess(Server):
     @property
     def url(self) -> str:
         return f"http://{LOOPBACK}:{self.port}"
-
-    def _prepare(self) -> None:
-        """Nothing to install: the service runs from the workspace's own environment."""
-
-    def _environment(self) -> Mapping[str, str]:
-        return self.environment
 
     def _command(self) -> list[str]:
         return [

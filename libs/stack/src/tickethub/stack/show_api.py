@@ -16,8 +16,8 @@ from tickethub.stack import probes
 from tickethub.stack.certificates import ServingCertificate
 from tickethub.stack.control_plane import ControlPlane
 from tickethub.stack.ports import LOOPBACK
-from tickethub.stack.processes import Server
 from tickethub.stack.routes import repo_root
+from tickethub.stack.services import WorkspaceProcess
 
 NAMESPACE = "tickethub"
 OPERATOR_ACCOUNT = "show-operator"
@@ -74,16 +74,15 @@ def webhook_configuration(url: str, ca_pem: bytes) -> dict[str, object]:
     }
 
 
-class ShowOperator(Server):
+class ShowOperator(WorkspaceProcess):
     """One replica of the show operator; replicas need distinct priorities (see kopf peering)."""
 
     def __init__(
         self, data_dir: Path, *, health_port: int, webhook_port: int | None, environment: Mapping[str, str]
     ) -> None:
-        super().__init__(data_dir)
+        super().__init__(data_dir, environment)
         self.health_port = health_port
         self.webhook_port = webhook_port
-        self.environment = dict(environment)
 
     @property
     def name(self) -> str:  # type: ignore[override]  # one class serves every replica
@@ -92,12 +91,6 @@ class ShowOperator(Server):
     @property
     def ports(self) -> Sequence[int]:
         return [self.health_port] + ([self.webhook_port] if self.webhook_port else [])
-
-    def _prepare(self) -> None:
-        """Nothing to install: the operator runs from the workspace."""
-
-    def _environment(self) -> Mapping[str, str]:
-        return self.environment
 
     def _command(self) -> list[str]:
         return [sys.executable, "-m", "show_operator"]
