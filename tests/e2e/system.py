@@ -1,9 +1,10 @@
 """Helpers for end-to-end tests: polling with a deadline, and an API client of the running system."""
 
 import asyncio
+import contextlib
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -11,6 +12,7 @@ import httpx
 import pytest
 
 from tickethub.stack.local import Stack
+from tickethub.stack.processes import Server
 
 T = TypeVar("T")
 DEADLINE_SECONDS = 30.0
@@ -28,6 +30,17 @@ async def eventually(
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {within:.0f} s waiting for {what}")
         await asyncio.sleep(0.1)
+
+
+@contextlib.contextmanager
+def stopped(server: Server, *, restart_within: float = 60) -> Iterator[None]:
+    """A real outage of `server` for the block; it is started again, and ready, however the block ends."""
+    server.stop()
+    try:
+        yield
+    finally:
+        server.start()
+        server.wait_ready(timeout=restart_within)
 
 
 @dataclass

@@ -1,6 +1,10 @@
 """Fixtures over a running system, shared by the end-to-end suites (each brings its own `stack`)."""
 
-from collections.abc import AsyncIterator, Iterator
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -12,7 +16,30 @@ from redis.backoff import ExponentialBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from system import Api, bearer
-from tickethub.stack.local import Stack
+from tickethub.stack.local import Ports, Stack
+
+# Every test client logs in from the loopback address: its own per-address limit would throttle a
+# suite. The per-account limit stays as configured.
+_TEST_ENVIRONMENT = {"LOGIN_MAX_ATTEMPTS_PER_ADDRESS": "100000"}
+
+
+@contextmanager
+def running_system(root: Path, *, kubernetes: bool, environment: Mapping[str, str]) -> Iterator[Stack]:
+    """The whole system as `make up` starts it, on free ports with throwaway data under `root`."""
+    os.environ.setdefault("TICKETHUB_BOOTSTRAP_ADMIN_PASSWORD", uuid.uuid4().hex)
+    system = Stack(
+        state_dir=root,
+        ports=Ports.free(),
+        persistent=False,
+        kubernetes=kubernetes,
+        demo_catalog=kubernetes,  # the example Show books the demo catalog
+        extra_environment={**_TEST_ENVIRONMENT, **environment},
+    )
+    try:
+        system.up()
+        yield system
+    finally:
+        system.down()
 
 
 @pytest.hookimpl(wrapper=True)

@@ -3,13 +3,10 @@
 Booking's own sweeper is off here, so every expired hold in these tests was expired by the operator.
 """
 
-import os
-import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from shows import Shows
+from shows import SYNC_ATTEMPTS, Shows
 from system_fixtures import (  # the fixtures over the running system, shared with tests/e2e
     admin,
     api,
@@ -17,10 +14,11 @@ from system_fixtures import (  # the fixtures over the running system, shared wi
     payment_db,
     pytest_runtest_makereport,
     redis,
+    running_system,
     user,
 )
 
-from tickethub.stack.local import Ports, Stack
+from tickethub.stack.local import Stack
 
 # How often the operator sweeps each Show and refreshes its status (10 s by default).
 SWEEP_INTERVAL_SECONDS = 1
@@ -28,23 +26,13 @@ SWEEP_INTERVAL_SECONDS = 1
 
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    root = Path(tmp_path_factory.mktemp("stack"))
-    os.environ.setdefault("TICKETHUB_BOOTSTRAP_ADMIN_PASSWORD", uuid.uuid4().hex)
-    system = Stack(
-        state_dir=root,
-        ports=Ports.free(),
-        persistent=False,
-        extra_environment={
-            "BOOKING_SWEEP_INTERVAL_SECONDS": "0",
-            "OPERATOR_SWEEP_INTERVAL_SECONDS": str(SWEEP_INTERVAL_SECONDS),
-            "LOGIN_MAX_ATTEMPTS_PER_ADDRESS": "100000",
-        },
-    )
-    try:
-        system.up()
+    environment = {
+        "BOOKING_SWEEP_INTERVAL_SECONDS": "0",
+        "OPERATOR_SWEEP_INTERVAL_SECONDS": str(SWEEP_INTERVAL_SECONDS),
+        "OPERATOR_SYNC_ATTEMPTS": str(SYNC_ATTEMPTS),
+    }
+    with running_system(tmp_path_factory.mktemp("stack"), kubernetes=True, environment=environment) as system:
         yield system
-    finally:
-        system.down()
 
 
 @pytest.fixture(scope="session")

@@ -3,13 +3,11 @@ the operator (under its ServiceAccount token) -> catalog and booking -> status, 
 
 import os
 import signal
-import uuid
-from typing import Any
 
 import asyncpg
 import pytest
 import yaml
-from shows import Shows, condition, is_ready, show_manifest
+from shows import PRICES, Shows, condition, new_name, scheduled, seats_of, show_manifest
 
 from catalog import demo
 from system import Api, buy, eventually, subjects_of
@@ -20,30 +18,11 @@ from tickethub.stack.routes import repo_root
 
 pytestmark = pytest.mark.e2e
 
-PRICES = {"STANDARD": "250.00", "PREMIUM": "400.00"}
 EXAMPLE = repo_root() / "k8s" / "examples" / "show.yaml"
-
-
-def new_name() -> str:
-    return f"show-{uuid.uuid4().hex[:8]}"
 
 
 def log_of(server: Server) -> str:
     return server.log_file.read_text(errors="replace")
-
-
-def seats_of(resource: dict[str, Any]) -> dict[str, int]:
-    seats: dict[str, int] = resource.get("status", {}).get("seats", {})
-    return seats
-
-
-async def scheduled(api: Api, shows: Shows, manifest: dict[str, Any]) -> str:
-    """Applies the Show and waits until it is Ready and booking sells it; returns its uid (= show id)."""
-    shows.apply(manifest)
-    ready = await shows.wait_for(manifest["metadata"]["name"], is_ready, what="Ready", within=30)
-    uid: str = ready["metadata"]["uid"]
-    await api.wait_until_bookable(uid)
-    return uid
 
 
 async def test_the_example_show_becomes_bookable_and_kubectl_shows_its_seat_counts(
@@ -105,6 +84,8 @@ async def test_a_price_change_reaches_catalog_and_booking_and_observed_generatio
     assert updated["metadata"]["generation"] == 2
     assert condition(updated, "CatalogSynced")["status"] == "True"
     assert condition(updated, "CatalogSynced")["observedGeneration"] == 2
+    assert condition(updated, "CatalogSynced")["message"] == "scheduled in catalog (revision 2)"
+    assert ("Normal", "CatalogSynced", "show updated in catalog (revision 2)") in shows.notes(name)
     in_catalog = (await api.http.get(f"/shows/{uid}")).json()
     assert in_catalog["prices"] == {"STANDARD": "250.00", "PREMIUM": "450.00"}
 

@@ -86,6 +86,8 @@ class ShowHandlers:
         except ServiceUnavailable as error:
             attempt, attempts = retry + 1, self.settings.sync_attempts
             phase = Phase(body.status.get("phase", Phase.PENDING))
+            if phase is Phase.REJECTED:  # a refusal of an earlier spec: catalog has yet to judge this one
+                phase = Phase.PENDING
             if attempt >= attempts:
                 message = f"gave up after {attempts} attempts, until the spec changes or a restart: {error}"
                 write_phase(body, patch, phase, *not_synced("RetriesExhausted", message), now=now)
