@@ -48,7 +48,7 @@ asyncapi: bootstrap ## regenerate docs/asyncapi.yaml (every Kafka contract) from
 	@$(RUN) python -m tickethub.contracts.asyncapi > docs/asyncapi.yaml.new
 	@mv docs/asyncapi.yaml.new docs/asyncapi.yaml
 
-install: bootstrap ## install the infrastructure binaries (Redis, nginx, Kafka, Mailpit, Jaeger, Kubernetes) into the cache
+install: bootstrap ## install the infrastructure binaries (Redis, nginx, Kafka, Mailpit, Jaeger, Kubernetes, Helm, kubeconform, kwok) into the cache
 	@$(RUN) python -m tickethub.stack install
 
 test: bootstrap lint install ## install what is missing, start real infrastructure, run every test, tear down

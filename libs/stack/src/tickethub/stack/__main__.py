@@ -26,6 +26,9 @@ def main() -> None:
         install.ensure_mailcatcher()
         install.ensure_jaeger()
         install.ensure_kubernetes()
+        install.ensure_helm()
+        install.ensure_kubeconform()
+        install.ensure_kwok()
         return
     stack = default_stack()
     if command == "up":

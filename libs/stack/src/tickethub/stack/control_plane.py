@@ -1,11 +1,17 @@
 """A local Kubernetes control plane: etcd, kube-apiserver and kube-controller-manager on loopback.
 
-There is no kubelet and no scheduler, so Pods never run: it serves what an operator and its tests
-need from Kubernetes (CRDs, RBAC, admission webhooks, namespaces, ServiceAccounts and their tokens).
+By default there is no kubelet and no scheduler, so Pods never run: it serves what an operator and
+its tests need from Kubernetes (CRDs, RBAC, admission webhooks, namespaces, ServiceAccounts and their
+tokens), and starts in seconds.
 
     with ControlPlane(tmp / "kubernetes", free_port()) as cluster:   # start() + wait_ready(), stop()
         cluster.apply(Path("crds/shows.yaml"))
         cluster.kubectl("get", "shows", "-A")
+
+`workloads=True` makes it behave like a real cluster for workloads: the workload controllers,
+kube-scheduler, and kwok, which registers fake nodes and plays their kubelets (Pods are scheduled and
+become Running and Ready without running any container, a Job's Pods complete, PersistentVolumeClaims
+are bound), so `helm install --wait` works as on a real cluster.
 
 Clients authenticate with static bearer tokens (the admin is in `system:masters`) and with
 ServiceAccount tokens. Keys, tokens and the API server's self-signed certificate are made once per
@@ -15,14 +21,15 @@ data directory, so kubeconfigs written earlier stay valid across restarts.
 import base64
 import csv
 import io
+import json
 import os
 import secrets
 import subprocess
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
 import yaml
 from cryptography.hazmat.primitives import serialization
@@ -56,11 +63,40 @@ _CONTROLLERS = (
     "clusterrole-aggregation-controller",
 )
 _SERVICE_ACCOUNT_ISSUER = "https://kubernetes.default.svc.cluster.local"
+# What a cluster needs to run workloads: Deployments, StatefulSets, DaemonSets, Jobs, Services'
+# endpoints, PodDisruptionBudgets and HorizontalPodAutoscalers (they keep replicas within their bounds;
+# without a metrics API they never scale on load).
+_WORKLOAD_CONTROLLERS = (
+    *_CONTROLLERS,
+    "deployment-controller",
+    "replicaset-controller",
+    "statefulset-controller",
+    "daemonset-controller",
+    "job-controller",
+    "ttl-after-finished-controller",
+    "endpoints-controller",
+    "endpointslice-controller",
+    "disruption-controller",
+    "horizontal-pod-autoscaler-controller",
+    # Lifts the not-ready taint the API server puts on every new node once the node reports Ready.
+    "node-lifecycle-controller",
+)
+# kwok manages the nodes with this annotation (and no others, should a real kubelet ever join).
+KWOK_NODE_ANNOTATION = "kwok.x-k8s.io/node"
+FAKE_NODE_LABEL = "type"
+FAKE_NODE_LABEL_VALUE = "kwok"
+FAKE_NODES = ("kwok-node-0", "kwok-node-1")
+_FAKE_NODE_RESOURCES = {"cpu": "32", "memory": "256Gi", "pods": "110"}
+# The address every fake node reports; like their Pods' addresses (from the cluster CIDR) it is only
+# shown in status, never routed.
+_FAKE_NODE_IP = "10.0.0.1"
 _KUBECTL_TIMEOUT_SECONDS = 120.0
+_POLL_SECONDS = 0.2
+_HELM_TIMEOUT_SECONDS = 600.0
 
 
 class KubectlError(RuntimeError):
-    """kubectl exited with an error; the message carries its stderr."""
+    """kubectl (or helm) exited with an error; the message carries its stderr."""
 
 
 class ClusterCredentials:
@@ -259,10 +295,12 @@ class KubeControllerManager(Server):
         data_dir: Path,
         *,
         apiserver: KubeApiserver,
+        controllers: Sequence[str] = _CONTROLLERS,
         kubernetes: install.KubernetesInstall | None = None,
     ) -> None:
         super().__init__(data_dir)
         self.apiserver = apiserver
+        self.controllers = tuple(controllers)
         self._kubernetes = kubernetes
 
     @property
@@ -275,16 +313,7 @@ class KubeControllerManager(Server):
 
     def _prepare(self) -> None:
         self._kubernetes = self._kubernetes or install.ensure_kubernetes()
-        credentials = self.apiserver.credentials
-        _write_private(
-            self.kubeconfig,
-            kubeconfig_text(
-                self.apiserver.url,
-                self.apiserver.ca_file,
-                user=CONTROLLER_MANAGER_USER,
-                token=credentials.token(CONTROLLER_MANAGER_USER),
-            ).encode(),
-        )
+        _write_user_kubeconfig(self.kubeconfig, self.apiserver, CONTROLLER_MANAGER_USER)
 
     def _command(self) -> list[str]:
         kubernetes = self._kubernetes or install.ensure_kubernetes()
@@ -297,7 +326,7 @@ class KubeControllerManager(Server):
             f"--bind-address={LOOPBACK}",
             "--secure-port=0",
             "--leader-elect=false",
-            f"--controllers={','.join(_CONTROLLERS)}",
+            f"--controllers={','.join(self.controllers)}",
             # Each controller acts as its own ServiceAccount, with only the rights RBAC gives it.
             "--use-service-account-credentials",
             f"--service-account-private-key-file={credentials.service_account_key}",
@@ -310,11 +339,108 @@ class KubeControllerManager(Server):
         return self.apiserver.answers("/api/v1/namespaces/default/serviceaccounts/default")
 
 
+class KubeScheduler(Server):
+    """kube-scheduler: binds Pods to nodes. Serves its health checks on a loopback HTTPS port, with a
+    certificate it signs itself on first start."""
+
+    name = "kube-scheduler"
+
+    def __init__(
+        self,
+        data_dir: Path,
+        port: int,
+        *,
+        apiserver: KubeApiserver,
+        kubernetes: install.KubernetesInstall | None = None,
+    ) -> None:
+        super().__init__(data_dir)
+        self.port = port
+        self.apiserver = apiserver
+        self._kubernetes = kubernetes
+
+    @property
+    def ports(self) -> Sequence[int]:
+        return [self.port]
+
+    @property
+    def kubeconfig(self) -> Path:
+        return self.data_dir / f"{self.name}.kubeconfig"
+
+    @property
+    def cert_dir(self) -> Path:
+        return self.data_dir / "serving"
+
+    def _prepare(self) -> None:
+        self._kubernetes = self._kubernetes or install.ensure_kubernetes()
+        _write_user_kubeconfig(self.kubeconfig, self.apiserver, SCHEDULER_USER)
+
+    def _command(self) -> list[str]:
+        kubernetes = self._kubernetes or install.ensure_kubernetes()
+        return [
+            str(kubernetes.kube_scheduler),
+            f"--kubeconfig={self.kubeconfig}",
+            f"--bind-address={LOOPBACK}",
+            f"--secure-port={self.port}",
+            f"--cert-dir={self.cert_dir}",
+            "--leader-elect=false",
+        ]
+
+    def _is_ready(self) -> bool:
+        # /readyz passes once the scheduler's informers have synced; anyone may ask for it.
+        return probes.http_ok(
+            f"https://{LOOPBACK}:{self.port}/readyz", ca_file=self.cert_dir / f"{self.name}.crt"
+        )
+
+
+class Kwok(Server):
+    """kwok: the kubelet of every node annotated `kwok.x-k8s.io/node=fake`, without containers.
+
+    Its stages (from its own module) make such nodes Ready and keep their leases, turn scheduled Pods
+    Running and Ready (a Job's Pods then Succeeded), delete terminating Pods, and bind the
+    PersistentVolumeClaims of its `kwok-volume` StorageClass.
+    """
+
+    name = "kwok"
+
+    def __init__(
+        self, data_dir: Path, port: int, *, kubeconfig: Path, kwok: install.KwokInstall | None = None
+    ) -> None:
+        """`kubeconfig`: an identity that may manage nodes, Pods and volumes in every namespace."""
+        super().__init__(data_dir)
+        self.port = port
+        self.kubeconfig = kubeconfig
+        self._kwok = kwok
+
+    @property
+    def ports(self) -> Sequence[int]:
+        return [self.port]
+
+    def _prepare(self) -> None:
+        self._kwok = self._kwok or install.ensure_kwok()
+
+    def _command(self) -> list[str]:
+        kwok = self._kwok or install.ensure_kwok()
+        return [
+            str(kwok.binary),
+            f"--kubeconfig={self.kubeconfig}",
+            "--manage-all-nodes=false",
+            f"--manage-nodes-with-annotation-selector={KWOK_NODE_ANNOTATION}=fake",
+            f"--cidr={_CLUSTER_CIDR}",
+            f"--node-ip={_FAKE_NODE_IP}",
+            f"--server-address={LOOPBACK}:{self.port}",
+            *(f"--config={stage}" for stage in kwok.stage_files),
+        ]
+
+    def _is_ready(self) -> bool:
+        return probes.http_ok(f"http://{LOOPBACK}:{self.port}/healthz")
+
+
 class ControlPlane:
     """etcd, kube-apiserver and kube-controller-manager in one data directory, plus admin access.
 
     Layout of `data_dir`: `pki/` (keys and tokens), `etcd/`, `kube-apiserver/` (with its serving
-    certificate), `kube-controller-manager/` (each with its log and pid file) and `admin.kubeconfig`.
+    certificate), `kube-controller-manager/` (each with its log and pid file) and `admin.kubeconfig`;
+    with `workloads=True` also `kube-scheduler/` and `kwok/`.
     `persistent=True` makes etcd fsync its writes (for `make up`); data survives restarts either way.
     """
 
@@ -328,9 +454,12 @@ class ControlPlane:
         etcd_port: int | None = None,
         etcd_peer_port: int | None = None,
         persistent: bool = False,
+        workloads: bool = False,
         kubernetes: install.KubernetesInstall | None = None,
+        kwok: install.KwokInstall | None = None,
     ) -> None:
-        """`etcd_port=None` / `etcd_peer_port=None` pick free ports now (only the API server uses them)."""
+        """`etcd_port=None` / `etcd_peer_port=None` pick free ports now (only the API server uses them);
+        so do the scheduler's and kwok's health ports with `workloads=True`."""
         self.data_dir = Path(data_dir).absolute()
         self.credentials = ClusterCredentials(self.data_dir / "pki")
         self.etcd = Etcd(
@@ -348,14 +477,24 @@ class ControlPlane:
             kubernetes=kubernetes,
         )
         self.controller_manager = KubeControllerManager(
-            self.data_dir / "kube-controller-manager", apiserver=self.apiserver, kubernetes=kubernetes
+            self.data_dir / "kube-controller-manager",
+            apiserver=self.apiserver,
+            controllers=_WORKLOAD_CONTROLLERS if workloads else _CONTROLLERS,
+            kubernetes=kubernetes,
         )
+        self.workloads = workloads
+        self.scheduler = KubeScheduler(
+            self.data_dir / "kube-scheduler", free_port(), apiserver=self.apiserver, kubernetes=kubernetes
+        )
+        self.kwok = Kwok(self.data_dir / "kwok", free_port(), kubeconfig=self.kubeconfig, kwok=kwok)
         self._kubernetes = kubernetes
+        self._kwok_install = kwok
 
     @property
     def servers(self) -> Sequence[Server]:
         """The processes, in start order."""
-        return [self.etcd, self.apiserver, self.controller_manager]
+        workload_servers = [self.scheduler, self.kwok] if self.workloads else []
+        return [self.etcd, self.apiserver, self.controller_manager, *workload_servers]
 
     @property
     def server_url(self) -> str:
@@ -373,7 +512,8 @@ class ControlPlane:
         self.apiserver.start()
 
     def wait_ready(self, timeout: float = 60.0) -> None:
-        """Wait for etcd and the API server, write the admin kubeconfig, then start the controllers.
+        """Wait for etcd and the API server, write the admin kubeconfig, then start the controllers
+        (with `workloads=True` also the scheduler and kwok, and wait until the fake nodes are Ready).
 
         The controller manager starts only now because it needs the API server's certificate, which
         the API server makes when it first starts.
@@ -391,7 +531,43 @@ class ControlPlane:
             ).encode(),
         )
         self.controller_manager.start()
+        if self.workloads:
+            self.scheduler.start()
+            self.kwok.start()
         self.controller_manager.wait_ready(_remaining(deadline))
+        if self.workloads:
+            self._register_fake_nodes(deadline)
+
+    def _register_fake_nodes(self, deadline: float) -> None:
+        """Create the fake nodes and kwok's StorageClass (both idempotent), then wait until Pods can be
+        placed: the nodes Ready and untainted (the API server taints new nodes not-ready; the node
+        lifecycle controller lifts that once kwok reports them Ready), the scheduler ready."""
+        kwok = self._kwok_install or install.ensure_kwok()
+        self.apply(
+            yaml.safe_dump({"apiVersion": "v1", "kind": "List", "items": [_fake_node(n) for n in FAKE_NODES]})
+        )
+        self.apply(kwok.storage_class)
+        self.kwok.wait_ready(_remaining(deadline))
+        while not self._fake_nodes_schedulable():
+            if time.monotonic() >= deadline:
+                nodes = self.kubectl("get", "nodes", "--output=yaml")
+                raise ServerError(f"the fake nodes are not Ready and untainted in time:\n{nodes}")
+            time.sleep(_POLL_SECONDS)
+        self.scheduler.wait_ready(_remaining(deadline))
+
+    def _fake_nodes_schedulable(self) -> bool:
+        listing = self.kubectl(
+            "get", "nodes", f"--selector={FAKE_NODE_LABEL}={FAKE_NODE_LABEL_VALUE}", "--output=json"
+        )
+        nodes = json.loads(listing)["items"]
+        return len(nodes) == len(FAKE_NODES) and all(
+            not node["spec"].get("taints")
+            and any(
+                condition["type"] == "Ready" and condition["status"] == "True"
+                for condition in node.get("status", {}).get("conditions", [])
+            )
+            for node in nodes
+        )
 
     def stop(self, timeout: float = 30.0) -> None:
         """Stop every process, the controllers first and etcd last."""
@@ -404,24 +580,37 @@ class ControlPlane:
     def kubectl(self, *args: str, input: str | None = None, kubeconfig: Path | None = None) -> str:
         """Run kubectl (as the admin unless `kubeconfig` says otherwise) and return its stdout."""
         kubernetes = self._kubernetes or install.ensure_kubernetes()
-        result = subprocess.run(
+        return _run_client(
+            kubernetes.kubectl,
             [
-                str(kubernetes.kubectl),
                 f"--kubeconfig={kubeconfig or self.kubeconfig}",
                 # Discovery cache next to the cluster: never stale from another cluster on the same port.
                 f"--cache-dir={self.data_dir / 'kubectl-cache'}",
-                *args,
             ],
+            args,
             input=input,
-            capture_output=True,
-            text=True,
-            check=False,
             timeout=_KUBECTL_TIMEOUT_SECONDS,
         )
-        if result.returncode != 0:
-            command = " ".join(args)
-            raise KubectlError(f"kubectl {command} failed ({result.returncode}): {result.stderr.strip()}")
-        return result.stdout
+
+    def helm(self, *args: str, input: str | None = None) -> str:
+        """Run helm as the admin and return its stdout.
+
+        Helm's own configuration, cache and repositories live next to the cluster, so nothing from the
+        user's Helm setup leaks in and nothing is left in their home directory.
+        """
+        helm_home = self.data_dir / "helm"
+        return _run_client(
+            install.ensure_helm(),
+            [f"--kubeconfig={self.kubeconfig}"],
+            args,
+            input=input,
+            timeout=_HELM_TIMEOUT_SECONDS,
+            env={
+                "HELM_CONFIG_HOME": str(helm_home / "config"),
+                "HELM_CACHE_HOME": str(helm_home / "cache"),
+                "HELM_DATA_HOME": str(helm_home / "data"),
+            },
+        )
 
     def apply(self, manifests: Path | str) -> str:
         """`kubectl apply` a file or directory (a Path), or YAML text (a str)."""
@@ -482,6 +671,60 @@ def kubeconfig_text(server_url: str, ca_file: Path, *, user: str, token: str) ->
         "current-context": CLUSTER_NAME,
     }
     return yaml.safe_dump(config, sort_keys=False)
+
+
+def _fake_node(name: str) -> dict[str, Any]:
+    """A node for kwok to manage, labelled like a kubelet labels its node."""
+    return {
+        "apiVersion": "v1",
+        "kind": "Node",
+        "metadata": {
+            "name": name,
+            "annotations": {KWOK_NODE_ANNOTATION: "fake"},
+            "labels": {
+                FAKE_NODE_LABEL: FAKE_NODE_LABEL_VALUE,
+                "kubernetes.io/hostname": name,
+                "kubernetes.io/os": "linux",
+                "kubernetes.io/arch": "amd64",
+            },
+        },
+        # A node may be created with its status; kwok keeps what is set here.
+        "status": {"allocatable": _FAKE_NODE_RESOURCES, "capacity": _FAKE_NODE_RESOURCES},
+    }
+
+
+def _write_user_kubeconfig(path: Path, apiserver: KubeApiserver, user: str) -> None:
+    _write_private(
+        path,
+        kubeconfig_text(
+            apiserver.url, apiserver.ca_file, user=user, token=apiserver.credentials.token(user)
+        ).encode(),
+    )
+
+
+def _run_client(
+    binary: Path,
+    connection: Sequence[str],
+    args: Sequence[str],
+    *,
+    input: str | None,
+    timeout: float,
+    env: Mapping[str, str] | None = None,
+) -> str:
+    """Run a client with its `connection` flags (left out of error messages) and `args`."""
+    result = subprocess.run(
+        [str(binary), *connection, *args],
+        input=input,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=timeout,
+        env={**os.environ, **env} if env else None,
+    )
+    if result.returncode != 0:
+        command = " ".join([binary.name, *args])
+        raise KubectlError(f"{command} failed ({result.returncode}): {result.stderr.strip()}")
+    return result.stdout
 
 
 def _write_private(path: Path, content: bytes) -> None:

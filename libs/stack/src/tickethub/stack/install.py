@@ -45,6 +45,29 @@ _KUBERNETES_VERSION_PACKAGES = ("k8s.io/component-base/version", "k8s.io/client-
 # A fixed date keeps the binaries reproducible.
 _KUBERNETES_BUILD_DATE = "1970-01-01T00:00:00Z"
 
+# The newest Helm 3 (its go.mod asks for Go 1.26); the chart is written for Helm 3.
+HELM_VERSION = "v3.22.0"
+_HELM_MODULE = "helm.sh/helm/v3"
+KUBECONFORM_VERSION = "v0.8.0"
+_KUBECONFORM_MODULE = "github.com/yannh/kubeconform"
+KWOK_VERSION = "v0.8.0"
+_KWOK_MODULE = "sigs.k8s.io/kwok"
+# kwok's own stage sets (shipped in its module): nodes become Ready at once and keep a lease, Pods run
+# at once (a Job's Pods complete), and PersistentVolumeClaims of the `kwok-volume` class get a volume.
+_KWOK_STAGES = (
+    "kustomize/stage/node/fast/node-initialize.yaml",
+    "kustomize/stage/node/heartbeat-with-lease/node-heartbeat-with-lease.yaml",
+    "kustomize/stage/pod/fast/pod-ready.yaml",
+    "kustomize/stage/pod/fast/pod-complete.yaml",
+    "kustomize/stage/pod/fast/pod-delete.yaml",
+    "kustomize/stage/volume/fast/pvc-provision.yaml",
+    "kustomize/stage/volume/fast/pv-bind.yaml",
+    "kustomize/stage/volume/fast/pvc-delete.yaml",
+    "kustomize/stage/volume/fast/pv-delete.yaml",
+)
+# The StorageClass those volume stages serve (a cluster object, not a stage).
+_KWOK_STORAGE_CLASS = "kustomize/stage/volume/fast/storage-class.yaml"
+
 # Debian package that provides each command, installed only when the command is missing.
 _DEBIAN_PACKAGES = {
     "redis-server": "redis-server",
@@ -114,6 +137,28 @@ class KubernetesInstall:
     @property
     def kubectl(self) -> Path:
         return self.bin_dir / "kubectl"
+
+
+@dataclass(frozen=True)
+class KwokInstall:
+    """kwok (it plays the kubelet of fake nodes) and the stage configurations it runs with."""
+
+    version: str
+    home: Path
+
+    @property
+    def binary(self) -> Path:
+        return self.home / "bin" / "kwok"
+
+    @property
+    def stage_files(self) -> list[Path]:
+        """The Stage documents for kwok's `--config`."""
+        return sorted((self.home / "stages").glob("*.yaml"))
+
+    @property
+    def storage_class(self) -> Path:
+        """The default StorageClass whose claims the volume stages bind."""
+        return self.home / "storage-class.yaml"
 
 
 def progress(component: str, message: str) -> None:
@@ -339,6 +384,123 @@ def ensure_kubernetes() -> KubernetesInstall:
             f"cache); installed in {result.bin_dir}",
         )
     return result
+
+
+@functools.cache  # once per process
+def ensure_helm() -> Path:
+    """Build Helm 3 from the Go module proxy and return its binary.
+
+    Stamped the way Helm's release build does: its version, and the Kubernetes version `helm
+    template` and `helm lint` assume without a cluster (that of the client-go it is built with).
+    """
+    home = cache_dir() / "helm" / HELM_VERSION
+    # The recipe, with placeholders for what only the downloaded go.mod tells.
+    fingerprint = f"{_HELM_MODULE}@{HELM_VERSION} {_helm_ldflags('client-go major', 'client-go minor')}"
+    with _install_lock(home, "helm", fingerprint=fingerprint) as needed:
+        if not needed:
+            return _go_binary(home, "helm")
+        go = _go()
+        progress("helm", f"downloading {_HELM_MODULE}@{HELM_VERSION} from the Go module proxy...")
+        module = _go_mod_download(go, f"{_HELM_MODULE}@{HELM_VERSION}", home / "install.log")
+        ldflags = _helm_ldflags(*_client_go_kubernetes_version(go, Path(module["GoMod"])))
+        binary = _go_install("helm", home, f"{_HELM_MODULE}/cmd/helm", HELM_VERSION, ldflags=ldflags)
+        progress("helm", f"installed {binary}")
+    return binary
+
+
+@functools.cache  # once per process
+def ensure_kubeconform() -> Path:
+    """Build kubeconform (validates manifests against JSON schemas) and return its binary."""
+    home = cache_dir() / "kubeconform" / KUBECONFORM_VERSION
+    ldflags = f"-s -w -X main.version={KUBECONFORM_VERSION}"
+    fingerprint = f"{_KUBECONFORM_MODULE}@{KUBECONFORM_VERSION} {ldflags}"
+    with _install_lock(home, "kubeconform", fingerprint=fingerprint) as needed:
+        if not needed:
+            return _go_binary(home, "kubeconform")
+        binary = _go_install(
+            "kubeconform",
+            home,
+            f"{_KUBECONFORM_MODULE}/cmd/kubeconform",
+            KUBECONFORM_VERSION,
+            ldflags=ldflags,
+        )
+        progress("kubeconform", f"installed {binary}")
+    return binary
+
+
+@functools.cache  # once per process
+def ensure_kwok() -> KwokInstall:
+    """Build kwok and copy its stage configurations (and their StorageClass) out of its Go module."""
+    result = KwokInstall(version=KWOK_VERSION, home=cache_dir() / "kwok" / KWOK_VERSION)
+    home = result.home
+    ldflags = "-s -w"  # kwok's source carries its own version
+    fingerprint = "\n".join([f"{_KWOK_MODULE}@{KWOK_VERSION} {ldflags}", *_KWOK_STAGES, _KWOK_STORAGE_CLASS])
+    with _install_lock(home, "kwok", fingerprint=fingerprint) as needed:
+        if not needed:
+            return result
+        go = _go()
+        progress("kwok", f"downloading {_KWOK_MODULE}@{KWOK_VERSION} from the Go module proxy...")
+        module = Path(_go_mod_download(go, f"{_KWOK_MODULE}@{KWOK_VERSION}", home / "install.log")["Dir"])
+        stages = home / "stages"
+        shutil.rmtree(stages, ignore_errors=True)
+        stages.mkdir()
+        for stage in _KWOK_STAGES:
+            # Copied as plain files: the module cache is read-only.
+            (stages / Path(stage).name).write_bytes((module / stage).read_bytes())
+        result.storage_class.write_bytes((module / _KWOK_STORAGE_CLASS).read_bytes())
+        _go_install("kwok", home, f"{_KWOK_MODULE}/cmd/kwok", KWOK_VERSION, ldflags=ldflags)
+        progress("kwok", f"installed {result.binary} with {len(_KWOK_STAGES)} stages")
+    return result
+
+
+def _helm_ldflags(kube_major: str, kube_minor: str) -> str:
+    stamps = {
+        "internal/version.version": HELM_VERSION,
+        "internal/version.gitTreeState": "clean",
+        "pkg/lint/rules.k8sVersionMajor": kube_major,
+        "pkg/lint/rules.k8sVersionMinor": kube_minor,
+        "pkg/chartutil.k8sVersionMajor": kube_major,
+        "pkg/chartutil.k8sVersionMinor": kube_minor,
+    }
+    return " ".join(["-s -w", *(f"-X {_HELM_MODULE}/{name}={value}" for name, value in stamps.items())])
+
+
+def _go_install(component: str, home: Path, package: str, version: str, *, ldflags: str) -> Path:
+    """`go install package@version` (one module, with the machine's own Go) into `home`/bin."""
+    go = _go()
+    progress(component, f"compiling {package}@{version} (go install; about a minute on 2 cores)...")
+    _run(
+        component,
+        [str(go), "install", "-trimpath", "-v", f"-ldflags={ldflags}", f"{package}@{version}"],
+        log=home / "install.log",
+        cwd=home,
+        env={"GOBIN": str(home / "bin"), "GOTOOLCHAIN": "local", "CGO_ENABLED": "0"},
+        report=_count_compiled,
+    )
+    return _go_binary(home, package.rsplit("/", 1)[-1])
+
+
+def _go_binary(home: Path, name: str) -> Path:
+    return home / "bin" / name
+
+
+def _client_go_kubernetes_version(go: Path, go_mod: Path) -> tuple[str, str]:
+    """The Kubernetes (major, minor) of the k8s.io/client-go a go.mod requires: v0.37.x is 1.37."""
+    module = json.loads(
+        subprocess.run(
+            [str(go), "mod", "edit", "-json", str(go_mod)], check=True, capture_output=True, text=True
+        ).stdout
+    )
+    for requirement in module.get("Require") or []:
+        if requirement["Path"] == "k8s.io/client-go":
+            zero, minor, _ = requirement["Version"].removeprefix("v").split(".", 2)
+            return str(int(zero) + 1), minor
+    raise InstallError(f"{go_mod} does not require k8s.io/client-go")
+
+
+def _count_compiled(output: str) -> str:
+    compiled = [line for line in output.splitlines() if line and not line.startswith("go: ")]
+    return f"compiled {len(compiled)} packages"
 
 
 def _kubernetes_version_flags() -> str:
