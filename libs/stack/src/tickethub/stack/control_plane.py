@@ -80,6 +80,9 @@ _WORKLOAD_CONTROLLERS = (
     "horizontal-pod-autoscaler-controller",
     # Lifts the not-ready taint the API server puts on every new node once the node reports Ready.
     "node-lifecycle-controller",
+    # Lift the protection finalizers of deleted claims and volumes (StatefulSets' storage).
+    "persistentvolumeclaim-protection-controller",
+    "persistentvolume-protection-controller",
 )
 # kwok manages the nodes with this annotation (and no others, should a real kubelet ever join).
 KWOK_NODE_ANNOTATION = "kwok.x-k8s.io/node"

@@ -1,9 +1,10 @@
 """Shows as Kubernetes resources on the local control plane: the API and the operator that serves it.
 
 `install_show_api` puts in the CRDs of the chart, the namespace, the operator's least-privilege RBAC
-and the registration of its admission webhook; `ShowOperator` is one operator replica as a local
-process, logged in to Kubernetes with its ServiceAccount's token and to the services with its OAuth
-client. The chart (charts/tickethub) does the same in a real cluster.
+(its Role has the chart's rules, files/operator-rbac-rules.yaml) and the registration of its admission
+webhook; `ShowOperator` is one operator replica as a local process, logged in to Kubernetes with its
+ServiceAccount's token and to the services with its OAuth client. The chart (charts/tickethub) does
+the same in a real cluster.
 """
 
 import base64
@@ -11,6 +12,8 @@ import json
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+
+import yaml
 
 from tickethub.stack import probes
 from tickethub.stack.certificates import ServingCertificate
@@ -24,6 +27,8 @@ OPERATOR_ACCOUNT = "show-operator"
 # kopf serves each admission handler at /<handler id>; the operator's is this one.
 WEBHOOK_PATH = "/validate-show"
 _WEBHOOK_NAME = "shows.tickethub.io"
+# The operator's Role rules: one file for the chart's Role and the local stack's.
+OPERATOR_RBAC_RULES = Path("charts/tickethub/files/operator-rbac-rules.yaml")
 
 
 def install_show_api(cluster: ControlPlane, *, webhook_url: str, certificate: ServingCertificate) -> None:
@@ -34,7 +39,25 @@ def install_show_api(cluster: ControlPlane, *, webhook_url: str, certificate: Se
     cluster.kubectl("wait", "--for=condition=Established", "--timeout=60s", *crds)
     cluster.apply(root / "k8s" / "namespace.yaml")
     cluster.apply(root / "k8s" / "operator" / "rbac.yaml")
+    cluster.apply(json.dumps(operator_role(root)))
     cluster.apply(json.dumps(webhook_configuration(webhook_url, certificate.ca_pem)))
+
+
+def operator_role(root: Path) -> dict[str, object]:
+    """The operator's Role in its namespace, bound to its ServiceAccount by k8s/operator/rbac.yaml."""
+    return {
+        "apiVersion": "rbac.authorization.k8s.io/v1",
+        "kind": "Role",
+        "metadata": {
+            "name": OPERATOR_ACCOUNT,
+            "namespace": NAMESPACE,
+            "labels": {
+                "app.kubernetes.io/name": "tickethub",
+                "app.kubernetes.io/component": OPERATOR_ACCOUNT,
+            },
+        },
+        "rules": yaml.safe_load((root / OPERATOR_RBAC_RULES).read_text()),
+    }
 
 
 def webhook_configuration(url: str, ca_pem: bytes) -> dict[str, object]:

@@ -26,6 +26,7 @@ SUITES = (
     "tests/e2e",
     "operator",
     "tests/kubernetes",
+    "tests/chart",
 )
 
 

@@ -1,0 +1,31 @@
+"""The Helm chart, checked offline (lint, schemas, policies) and in a real control plane with fake nodes."""
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tickethub.stack.control_plane import ControlPlane
+from tickethub.stack.kube_schemas import crd_schema_dir
+from tickethub.stack.ports import free_port
+from tickethub.stack.routes import repo_root
+
+CHART = repo_root() / "charts" / "tickethub"
+# Every values scenario the chart promises to render: its defaults and each ci/*-values.yaml.
+SCENARIOS = [pytest.param(None, id="defaults")] + [
+    pytest.param(path, id=path.name.removesuffix("-values.yaml"))
+    for path in sorted(CHART.glob("ci/*-values.yaml"))
+]
+
+
+@pytest.fixture(scope="session")
+def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ControlPlane]:
+    """kube-apiserver with the workload controllers, kube-scheduler and kwok's fake nodes."""
+    with ControlPlane(tmp_path_factory.mktemp("cluster"), free_port(), workloads=True) as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def crd_schemas(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    crds = sorted((repo_root() / "charts" / "tickethub" / "crds").glob("*.yaml"))
+    return crd_schema_dir(crds, tmp_path_factory.mktemp("crd-schemas"))
