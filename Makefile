@@ -9,7 +9,7 @@ MYPY_PATH := $(subst $(eval) ,:,$(wildcard libs/*/src services/*/src operator/sr
 MYPY_PACKAGES := $(foreach d,$(wildcard libs/*/src/tickethub/*/),-p tickethub.$(notdir $(d:/=))) \
 	$(foreach d,$(wildcard services/*/src/*/ operator/src/*/),-p $(notdir $(d:/=)))
 
-.PHONY: help bootstrap install up down clean status urls test lint format bench asyncapi
+.PHONY: help bootstrap install up down clean status urls test lint format bench asyncapi images
 
 help: ## list the commands
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -50,6 +50,9 @@ asyncapi: bootstrap ## regenerate docs/asyncapi.yaml (every Kafka contract) from
 
 install: bootstrap ## install the infrastructure binaries (Redis, nginx, Kafka, Mailpit, Jaeger, Kubernetes, Helm, kubeconform, kwok) into the cache
 	@$(RUN) python -m tickethub.stack install
+
+images: bootstrap ## build every container image, tickethub/<name>:<git describe> (no Docker daemon: a private one; ARGS=--help)
+	@$(RUN) python -m tickethub.stack.images $(ARGS)
 
 test: bootstrap lint install ## install what is missing, start real infrastructure, run every test, tear down
 	@$(RUN) python -m tickethub.testing.run

@@ -69,6 +69,19 @@ def kafka_api_versions(port: int) -> bool:
     return answer == (correlation_id, 0)  # our correlation id, error code NONE
 
 
+def docker_ping(socket_path: Path) -> bool:
+    """True when a Docker daemon answers GET /_ping on its Unix socket."""
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+            sock.settimeout(_TIMEOUT)
+            sock.connect(str(socket_path))
+            sock.sendall(b"GET /_ping HTTP/1.0\r\nHost: docker\r\n\r\n")
+            status_line = sock.recv(64).split(b"\r\n", 1)[0]
+    except OSError:
+        return False
+    return status_line.split(b" ")[1:2] == [b"200"]
+
+
 def _recv_exactly(sock: socket.socket, size: int) -> bytes:
     chunks = bytearray()
     while len(chunks) < size:

@@ -27,6 +27,7 @@ SUITES = (
     "operator",
     "tests/kubernetes",
     "tests/chart",
+    "tests/images",
 )
 
 
