@@ -6,7 +6,7 @@ from typing import Annotated, Any
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.openapi.spec import Example
-from litestar.params import FromPath, JSONBody, Parameter
+from litestar.params import FromPath, HeaderParameter, JSONBody
 from litestar.status_codes import HTTP_202_ACCEPTED
 
 from booking.api.cancelling import CancellationDesk
@@ -76,8 +76,8 @@ class BookingController(Controller):
         desk: NamedDependency[BookingDesk],
         idempotency_key: Annotated[
             str | None,
-            Parameter(
-                header="Idempotency-Key",
+            HeaderParameter(
+                name="Idempotency-Key",
                 pattern=KEY_PATTERN,
                 description="any unique string (e.g. a UUID) the client chooses per booking attempt",
                 examples=[Example(value="5f0c4c1e-7c1a-4d8e-9a53-3c2f1f6f9b21")],
