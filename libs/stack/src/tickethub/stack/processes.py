@@ -148,6 +148,10 @@ class Server(ABC):
                     os.killpg(pid, signal.SIGKILL)  # the server leads its own group: children go too
                 if not self._wait_gone(pid, _KILL_GRACE_SECONDS):
                     raise ServerError(f"{self.name} (pid {pid}) survived SIGKILL")
+        if self._proc is not None:
+            # pid() already counts a zombie as gone; our own child must still be reaped.
+            self._proc.wait(_KILL_GRACE_SECONDS)
+            self._proc = None
         self.pid_file.unlink(missing_ok=True)
 
     def __enter__(self) -> Self:
