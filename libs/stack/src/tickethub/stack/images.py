@@ -40,9 +40,8 @@ from tickethub.stack.services import SERVICES
 
 # Every workspace package that ships as an image, by its directory name (the Dockerfile's PACKAGE).
 PACKAGES = (*SERVICES, "operator")
+# Repository = prefix + package, as the chart's image.repositoryPrefix default names them.
 IMAGE_PREFIX = "tickethub/"
-# Images are named after the chart's components, which call the operator by its full name.
-_COMPONENTS = {"operator": "show-operator"}
 _FALLBACK_VERSION = "dev"
 
 _DEBIAN_SUITE = "bookworm"
@@ -421,7 +420,7 @@ def _trust_local_authorities(rootfs: Path, log: Path) -> None:
 
 
 def image_name(package: str, version: str) -> str:
-    return f"{IMAGE_PREFIX}{_COMPONENTS.get(package, package)}:{version}"
+    return f"{IMAGE_PREFIX}{package}:{version}"
 
 
 def default_version(root: Path | None = None) -> str:
