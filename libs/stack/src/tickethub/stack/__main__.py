@@ -29,6 +29,7 @@ def main() -> None:
         install.ensure_helm()
         install.ensure_kubeconform()
         install.ensure_kwok()
+        install.ensure_kind()
         return
     stack = default_stack()
     if command == "up":

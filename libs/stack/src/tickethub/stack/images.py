@@ -277,7 +277,7 @@ def docker_engine() -> Iterator[Docker]:
         return
     if os.geteuid() != 0:
         raise InstallError("no Docker daemon answers: start Docker, or run as root to use a private one")
-    _apt_install("docker", _missing_tools())
+    ensure_docker_packages()
     daemon = DockerDaemon(state_dir() / "docker", cache_dir() / "docker" / "data-root")
     started_here = not daemon.is_running()
     if started_here:
@@ -291,6 +291,12 @@ def docker_engine() -> Iterator[Docker]:
     finally:
         if started_here:
             daemon.stop()
+
+
+def ensure_docker_packages() -> None:
+    """Install what a private daemon needs when it is missing: Debian's dockerd and client, and
+    debootstrap for the base image."""
+    _apt_install("docker", _missing_tools())
 
 
 def _user_docker() -> Docker | None:

@@ -67,6 +67,10 @@ _KWOK_STAGES = (
 )
 # The StorageClass those volume stages serve (a cluster object, not a stage).
 _KWOK_STORAGE_CLASS = "kustomize/stage/volume/fast/storage-class.yaml"
+# kind's default node image at this release is Kubernetes v1.34.0 (our control plane's minor); k8s/kind
+# pins that image.
+KIND_VERSION = "v0.30.0"
+_KIND_MODULE = "sigs.k8s.io/kind"
 
 # Debian package that provides each command, installed only when the command is missing.
 _DEBIAN_PACKAGES = {
@@ -451,6 +455,22 @@ def ensure_kwok() -> KwokInstall:
         _go_install("kwok", home, f"{_KWOK_MODULE}/cmd/kwok", KWOK_VERSION, ldflags=ldflags)
         progress("kwok", f"installed {result.binary} with {len(_KWOK_STAGES)} stages")
     return result
+
+
+@functools.cache  # once per process
+def ensure_kind() -> Path:
+    """Build kind (Kubernetes in Docker) and return its binary."""
+    home = cache_dir() / "kind" / KIND_VERSION
+    # kind's source carries its own version; the commit its release build stamps shows only in
+    # pre-release versions.
+    ldflags = "-s -w"
+    fingerprint = f"{_KIND_MODULE}@{KIND_VERSION} {ldflags}"
+    with _install_lock(home, "kind", fingerprint=fingerprint) as needed:
+        if not needed:
+            return _go_binary(home, "kind")
+        binary = _go_install("kind", home, _KIND_MODULE, KIND_VERSION, ldflags=ldflags)
+        progress("kind", f"installed {binary}")
+    return binary
 
 
 def _helm_ldflags(kube_major: str, kube_minor: str) -> str:
