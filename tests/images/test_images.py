@@ -9,6 +9,7 @@ token and serves its admission webhook until /healthz answers 200.
 import json
 import subprocess
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -19,11 +20,9 @@ from tickethub.stack.certificates import serving_certificate
 from tickethub.stack.control_plane import ControlPlane
 from tickethub.stack.images import Docker
 from tickethub.stack.ports import LOOPBACK, free_port
-from tickethub.stack.processes import Postgres
 from tickethub.stack.routes import repo_root
 from tickethub.stack.services import SERVICES
 from tickethub.stack.show_api import NAMESPACE, OPERATOR_ACCOUNT, WEBHOOK_PATH, install_show_api
-from tickethub.testing.infra import Infrastructure
 
 pytestmark = pytest.mark.integration
 
@@ -125,32 +124,14 @@ def test_dependencies_are_installed_as_wheels_not_links_to_the_source(
 
 @pytest.mark.parametrize("service", SERVICES)
 def test_service_container_migrates_and_becomes_ready(
-    docker: Docker, built: dict[str, str], infra: Infrastructure, jwks_url: str, service: str
+    docker: Docker,
+    built: dict[str, str],
+    service_environment: Callable[[str, str], dict[str, str]],
+    service: str,
 ) -> None:
-    image = built[service]
-    database = f"image_{service}_{uuid.uuid4().hex[:8]}"
-    Postgres(Path("."), infra.postgres_port).create_database(database)
-    port = free_port()
-    environment = {
-        "DATABASE_URL": infra.postgres_url(database),
-        "REDIS_URL": infra.redis_url,
-        "KAFKA_BOOTSTRAP_SERVERS": infra.kafka_bootstrap_servers,
-        "SMTP_HOST": infra.smtp_host,
-        "SMTP_PORT": str(infra.smtp_port),
-        "JWT_JWKS_URL": jwks_url,
-        "UVICORN_HOST": LOOPBACK,
-        "UVICORN_PORT": str(port),
-    }
-    if service == "users":
-        environment |= {
-            "JWT_SIGNING_KEY": docker.run(image, "python", "-m", "users.keys").strip(),
-            "TICKETHUB_BOOTSTRAP_ADMIN_EMAIL": "admin@tickethub.test",
-            "TICKETHUB_BOOTSTRAP_ADMIN_PASSWORD": "image check password",
-        }
-    migration = f"{service}.store.piccolo_conf"
-    docker.run(image, "python", "-m", "tickethub.db.migrate", migration, environment=environment)
-
-    images.check_health(docker, image, f"http://{LOOPBACK}:{port}/readyz", environment=environment)
+    environment = service_environment(service, built[service])
+    readyz = f"http://{LOOPBACK}:{environment['UVICORN_PORT']}/readyz"
+    images.check_health(docker, built[service], readyz, environment=environment)
 
 
 def test_operator_container_logs_in_to_kubernetes_and_becomes_healthy(

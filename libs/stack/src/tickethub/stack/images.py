@@ -14,7 +14,8 @@ pulled from a registry), it brings its own:
   the recipe says when it must be made again.
 - Builds and containers use the host's network (the daemon has no bridge).
 
-`check_health` starts a container of an image, polls its health endpoint and removes it again.
+`check_health` starts a container of an image, polls its health endpoint and removes it again;
+`serving` keeps it running meanwhile, and `wait_for` polls anything else of a running container.
 """
 
 import argparse
@@ -25,7 +26,7 @@ import re
 import shutil
 import subprocess
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -98,21 +99,26 @@ class Docker:
     private: bool
 
     def __call__(
-        self, *args: str, timeout: float = _CLIENT_TIMEOUT_SECONDS, variables: Mapping[str, str] | None = None
+        self,
+        *args: str,
+        timeout: float = _CLIENT_TIMEOUT_SECONDS,
+        variables: Mapping[str, str] | None = None,
+        stdin: bytes = b"",
     ) -> str:
-        """Run one docker command and return its output; `variables` are added to the client's environment."""
+        """Run one docker command and return its output; `variables` are added to the client's environment,
+        `stdin` is its input (`docker exec -i` hands it on)."""
         result = subprocess.run(
             [str(self.client), *args],
             env={**os.environ, **self.environment, **(variables or {})},
-            stdin=subprocess.DEVNULL,
+            input=stdin,
             capture_output=True,
-            text=True,
             check=False,
             timeout=timeout,
         )
         if result.returncode != 0:
-            raise DockerError(f"`docker {' '.join(args[:2])} ...` failed: {result.stderr.strip()[-2000:]}")
-        return result.stdout
+            error = result.stderr.decode(errors="replace").strip()[-2000:]
+            raise DockerError(f"`docker {' '.join(args[:2])} ...` failed: {error}")
+        return result.stdout.decode()
 
     def image(self, name: str) -> dict[str, Any] | None:
         """`docker image inspect` of `name`, or None when the daemon has no such image."""
@@ -136,16 +142,26 @@ class Docker:
         )
         return result.stdout.strip()
 
-    def build(self, package: str, tag: str, *, version: str, root: Path, log: Path) -> None:
-        """Build the Dockerfile of `root` for `package`, with progress lines, its output in `log`."""
+    def build(
+        self,
+        package: str,
+        tag: str,
+        *,
+        version: str,
+        root: Path,
+        log: Path,
+        build_args: Mapping[str, str] | None = None,
+    ) -> None:
+        """Build the Dockerfile of `root` for `package`, with progress lines, its output in `log`;
+        `build_args` are the Dockerfile's other arguments (ENVIRONMENT_OWNER, say)."""
+        arguments = {"PACKAGE": package, "VERSION": version, **(build_args or {})}
         _run(
             f"image {package}",
             [
                 str(self.client),
                 "build",
                 "--progress=plain",
-                f"--build-arg=PACKAGE={package}",
-                f"--build-arg=VERSION={version}",
+                *(f"--build-arg={name}={value}" for name, value in arguments.items()),
                 f"--tag={tag}",
                 *(["--network=host"] if self.private else []),
                 f"--file={root / 'Dockerfile'}",
@@ -502,17 +518,42 @@ def check_health(
 
     Fails with the container's log when it exits or the deadline passes first.
     """
+    with serving(docker, image, url, environment=environment, files=files, timeout=timeout):
+        pass
+
+
+@contextmanager
+def serving(
+    docker: Docker,
+    image: str,
+    url: str,
+    *,
+    environment: Mapping[str, str],
+    files: Mapping[Path, str] | None = None,
+    timeout: float = 90.0,
+) -> Iterator[str]:
+    """A container of `image` (its id) once GET `url` answers 200; removed on exit."""
     container = docker.start(image, environment=environment, files=files)
     try:
-        deadline = time.monotonic() + timeout
-        while not probes.http_ok(url):
-            state = json.loads(docker("container", "inspect", "--format={{json .State}}", container))
-            if not state["Running"] or time.monotonic() > deadline:
-                problem = "did not answer" if state["Running"] else f"exited ({state['ExitCode']})"
-                raise ServerError(f"{image} {problem} on {url}:\n{docker.logs(container)}")
-            time.sleep(0.2)
+        wait_for(docker, container, lambda: probes.http_ok(url), f"200 on {url}", timeout=timeout)
+        yield container
     finally:
         docker("container", "rm", "--force", container)
+
+
+def wait_for(
+    docker: Docker, container: str, condition: Callable[[], bool], what: str, *, timeout: float = 90.0
+) -> None:
+    """Poll `condition` until it holds; fails with the container's log when the container exits or the
+    deadline passes first."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        [details] = json.loads(docker("container", "inspect", container))
+        state = details["State"]
+        if not state["Running"] or time.monotonic() > deadline:
+            problem = "did not answer" if state["Running"] else f"exited ({state['ExitCode']})"
+            raise ServerError(f"{details['Config']['Image']} {problem} ({what}):\n{docker.logs(container)}")
+        time.sleep(0.2)
 
 
 def _build_step(output: str) -> str:
