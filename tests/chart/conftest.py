@@ -10,13 +10,6 @@ from tickethub.stack.kube_schemas import crd_schema_dir
 from tickethub.stack.ports import free_port
 from tickethub.stack.routes import repo_root
 
-CHART = repo_root() / "charts" / "tickethub"
-# Every values scenario the chart promises to render: its defaults and each ci/*-values.yaml.
-SCENARIOS = [pytest.param(None, id="defaults")] + [
-    pytest.param(path, id=path.name.removesuffix("-values.yaml"))
-    for path in sorted(CHART.glob("ci/*-values.yaml"))
-]
-
 
 @pytest.fixture(scope="session")
 def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ControlPlane]:
