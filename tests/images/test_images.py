@@ -131,7 +131,8 @@ def test_service_container_migrates_and_becomes_ready(
 ) -> None:
     environment = service_environment(service, built[service])
     readyz = f"http://{LOOPBACK}:{environment['UVICORN_PORT']}/readyz"
-    images.check_health(docker, built[service], readyz, environment=environment)
+    with images.serving(docker, built[service], readyz, environment=environment):
+        pass
 
 
 def test_operator_container_logs_in_to_kubernetes_and_becomes_healthy(
@@ -167,10 +168,6 @@ def test_operator_container_logs_in_to_kubernetes_and_becomes_healthy(
             "OAUTH_CLIENT_ID": OPERATOR_ACCOUNT,
             "OAUTH_CLIENT_SECRET": uuid.uuid4().hex,
         }
-        images.check_health(
-            docker,
-            built["operator"],
-            f"http://{LOOPBACK}:{health_port}/healthz",
-            environment=environment,
-            files=mounted,
-        )
+        healthz = f"http://{LOOPBACK}:{health_port}/healthz"
+        with images.serving(docker, built["operator"], healthz, environment=environment, files=mounted):
+            pass

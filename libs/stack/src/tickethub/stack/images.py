@@ -14,8 +14,8 @@ pulled from a registry), it brings its own:
   the recipe says when it must be made again.
 - Builds and containers use the host's network (the daemon has no bridge).
 
-`check_health` starts a container of an image, polls its health endpoint and removes it again;
-`serving` keeps it running meanwhile, and `wait_for` polls anything else of a running container.
+`serving` starts a container of an image, waits until its health endpoint answers and removes it on
+exit; `wait_for` polls anything else of a running container.
 """
 
 import argparse
@@ -505,23 +505,6 @@ def _forget_other_versions(docker: Docker, version: str) -> None:
     docker("image", "prune", "--force")
 
 
-def check_health(
-    docker: Docker,
-    image: str,
-    url: str,
-    *,
-    environment: Mapping[str, str],
-    files: Mapping[Path, str] | None = None,
-    timeout: float = 90.0,
-) -> None:
-    """Start a container of `image`, wait until GET `url` answers 200, then remove the container.
-
-    Fails with the container's log when it exits or the deadline passes first.
-    """
-    with serving(docker, image, url, environment=environment, files=files, timeout=timeout):
-        pass
-
-
 @contextmanager
 def serving(
     docker: Docker,
@@ -532,7 +515,10 @@ def serving(
     files: Mapping[Path, str] | None = None,
     timeout: float = 90.0,
 ) -> Iterator[str]:
-    """A container of `image` (its id) once GET `url` answers 200; removed on exit."""
+    """A container of `image` (its id) once GET `url` answers 200; removed on exit.
+
+    Fails with the container's log when it exits or the deadline passes first.
+    """
     container = docker.start(image, environment=environment, files=files)
     try:
         wait_for(docker, container, lambda: probes.http_ok(url), f"200 on {url}", timeout=timeout)
