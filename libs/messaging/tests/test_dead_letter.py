@@ -9,11 +9,13 @@ from typing import Any
 import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from faststream.kafka import KafkaBroker
+from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.trace import TracerProvider
 
 from tickethub.contracts import Event, Topic
 from tickethub.messaging import create_broker, declare_topics, subscribe
 from tickethub.settings import KafkaSettings
+from tickethub.telemetry import Telemetry
 from tickethub.testing import Infrastructure
 
 pytestmark = pytest.mark.integration
@@ -44,7 +46,7 @@ async def topic(infra: Infrastructure) -> Topic:
 @pytest.fixture
 async def broker(infra: Infrastructure) -> AsyncIterator[KafkaBroker]:
     settings = KafkaSettings(KAFKA_BOOTSTRAP_SERVERS=infra.kafka_bootstrap_servers, KAFKA_CONSUMER_RETRIES=3)
-    broker = create_broker(settings, TracerProvider())
+    broker = create_broker(settings, Telemetry(TracerProvider(), MeterProvider()))
     yield broker
     await broker.stop()
 

@@ -9,17 +9,16 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
-from opentelemetry.sdk.trace import TracerProvider
 
 from tickethub.contracts.topics import Topic
 from tickethub.messaging.dead_letter import TRANSIENT_ERRORS, DeadLetterPolicy
 from tickethub.settings import KafkaSettings
-from tickethub.telemetry import kafka_middleware
+from tickethub.telemetry import Telemetry, kafka_middleware
 
 
 def create_broker(
     settings: KafkaSettings,
-    provider: TracerProvider,
+    telemetry: Telemetry,
     *,
     transient_errors: tuple[type[BaseException], ...] = (),
 ) -> KafkaBroker:
@@ -33,7 +32,7 @@ def create_broker(
         acks="all",
         enable_idempotence=True,
         allow_auto_create_topics=False,
-        middlewares=[kafka_middleware(provider), dead_letters],
+        middlewares=[kafka_middleware(telemetry), dead_letters],
         logger=None,
     )
 

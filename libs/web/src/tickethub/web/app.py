@@ -1,4 +1,4 @@
-"""The one way a TicketHub service builds its Litestar app: errors, health, docs and telemetry."""
+"""The one way a TicketHub service builds its Litestar app: errors, health, docs, telemetry and metrics."""
 
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -23,7 +23,8 @@ from litestar.types import ControllerRouterHandler
 from tickethub.settings import ProcessSettings
 from tickethub.telemetry import configure_telemetry, litestar_plugin, shutdown_telemetry
 from tickethub.web.errors import PROBLEM_JSON, exception_handlers, problem_responses
-from tickethub.web.health import ReadinessCheck, health_handlers
+from tickethub.web.health import LIVENESS_PATH, READINESS_PATH, ReadinessCheck, health_handlers
+from tickethub.web.metrics import METRICS_PATH, MetricsController
 from tickethub.web.swagger import swagger_ui
 
 Lifespan = Callable[[Litestar], AbstractAsyncContextManager[None]]
@@ -59,14 +60,14 @@ def create_service_app(
     unavailable: Sequence[type[Exception]] = (),
     state: Mapping[str, Any] | None = None,
 ) -> Litestar:
-    provider = configure_telemetry(settings)
+    telemetry = configure_telemetry(settings)
     swagger_page, swagger_files = swagger_ui(docs_path(service))
     app = Litestar(
-        route_handlers=[*route_handlers, *health_handlers(readiness or {}), swagger_files],
+        route_handlers=[*route_handlers, *health_handlers(readiness or {}), MetricsController, swagger_files],
         lifespan=[_flush_telemetry, *lifespan],
         middleware=list(middleware),
         exception_handlers=exception_handlers(tuple(unavailable)),
-        plugins=[litestar_plugin(provider)],
+        plugins=[litestar_plugin(telemetry, unobserved=[LIVENESS_PATH, READINESS_PATH, METRICS_PATH])],
         dependencies=dict(dependencies or {}),
         state=State(dict(state or {})),
         openapi_config=OpenAPIConfig(

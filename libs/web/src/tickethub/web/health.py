@@ -9,6 +9,8 @@ from litestar.status_codes import HTTP_200_OK, HTTP_503_SERVICE_UNAVAILABLE
 
 ReadinessCheck = Callable[[], Awaitable[object]]
 CHECK_TIMEOUT_SECONDS = 2.0
+LIVENESS_PATH = "/livez"
+READINESS_PATH = "/readyz"
 
 
 async def run_checks(checks: Mapping[str, ReadinessCheck]) -> dict[str, str]:
@@ -28,11 +30,11 @@ async def run_checks(checks: Mapping[str, ReadinessCheck]) -> dict[str, str]:
 def health_handlers(checks: Mapping[str, ReadinessCheck]) -> list[HTTPRouteHandler]:
     """`/livez` and `/readyz` for Kubernetes probes (not routed through the public entrypoint)."""
 
-    @get("/livez", exclude_from_auth=True, include_in_schema=False, sync_to_thread=False)
+    @get(LIVENESS_PATH, exclude_from_auth=True, include_in_schema=False, sync_to_thread=False)
     def livez() -> dict[str, str]:
         return {"status": "ok"}
 
-    @get("/readyz", exclude_from_auth=True, include_in_schema=False)
+    @get(READINESS_PATH, exclude_from_auth=True, include_in_schema=False)
     async def readyz() -> Response[dict[str, object]]:
         results = await run_checks(checks)
         ready = all(result == "ok" for result in results.values())

@@ -1,0 +1,74 @@
+"""Each service's /metrics, scraped as Prometheus would (straight from the pod, no token): one booking moves
+the HTTP and saga metrics of every service it passes through, and the public entrypoint never serves them.
+"""
+
+import httpx
+import pytest
+
+from system import Api, eventually
+from tickethub.contracts.topics import BOOKING_CONFIRMED, BOOKING_REQUESTED, PAYMENT_SUCCEEDED
+from tickethub.stack.local import Stack
+from tickethub.testing import label_values, sample_total
+from tickethub.web.app import docs_path
+
+pytestmark = pytest.mark.e2e
+
+SERVICES = ("users", "catalog", "booking", "payment", "notification")
+REQUESTS = "http_server_request_duration_seconds_count"
+# FastStream declares the unit "message" (not "{message}"), which the exporter appends to the name.
+PROCESSED = "messaging_process_messages_message_total"
+PUBLISHED = "messaging_publish_messages_message_total"
+
+
+async def scrape(stack: Stack, service: str) -> str:
+    async with httpx.AsyncClient(base_url=stack.services[service].url) as http:
+        response = await http.get("/metrics")
+    assert response.status_code == 200, f"{service}: {response.status_code} {response.text[:200]}"
+    return response.text
+
+
+async def test_every_service_serves_its_own_metrics(stack: Stack) -> None:
+    for service in SERVICES:
+        document = docs_path(service) + "/openapi.json"
+        async with httpx.AsyncClient(base_url=stack.services[service].url) as http:
+            assert (await http.get(document)).status_code == 200
+
+        metrics = await scrape(stack, service)
+
+        assert label_values(metrics, "target_info", "service_name") == {service}
+        assert sample_total(metrics, REQUESTS, http_route=document, http_response_status_code="200") >= 1
+
+
+async def test_metrics_are_not_served_through_the_public_entrypoint(api: Api) -> None:
+    response = await api.http.get("/metrics")
+
+    assert response.status_code == 404
+
+
+async def test_one_booking_moves_the_http_and_saga_metrics(api: Api) -> None:
+    show = await api.create_show()
+    _, token = await api.user_token()
+    before = {service: await scrape(api.stack, service) for service in SERVICES}
+
+    response = await api.book(token, show["id"], ["A1"])
+    assert response.status_code == 202, response.text
+    await api.wait_for_status(token, response.json()["id"], "CONFIRMED")
+
+    def grew(service: str, now: str, sample: str, **labels: str) -> float:
+        return sample_total(now, sample, **labels) - sample_total(before[service], sample, **labels)
+
+    booking = await scrape(api.stack, "booking")
+    post = {"http_route": "/bookings", "http_request_method": "POST", "http_response_status_code": "202"}
+    assert grew("booking", booking, REQUESTS, **post) == 1
+    assert grew("booking", booking, PUBLISHED, messaging_destination_name=BOOKING_REQUESTED.name) >= 1
+    assert grew("booking", booking, PROCESSED, messaging_destination_publish_name=PAYMENT_SUCCEEDED.name) >= 1
+    assert grew("booking", booking, PUBLISHED, messaging_destination_name=BOOKING_CONFIRMED.name) >= 1
+    payment = await scrape(api.stack, "payment")
+    assert grew("payment", payment, PROCESSED, messaging_destination_publish_name=BOOKING_REQUESTED.name) >= 1
+    assert grew("payment", payment, PUBLISHED, messaging_destination_name=PAYMENT_SUCCEEDED.name) >= 1
+
+    async def notified() -> float:
+        now = await scrape(api.stack, "notification")
+        return grew("notification", now, PROCESSED, messaging_destination_publish_name=BOOKING_CONFIRMED.name)
+
+    await eventually(notified, what="notification to count the BookingConfirmed it consumed")
