@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from tickethub.stack.control_plane import ControlPlane
+from tickethub.stack.install import ensure_service_monitor_crd
 from tickethub.stack.kube_schemas import crd_schema_dir
 from tickethub.stack.ports import free_port
 from tickethub.stack.routes import repo_root
@@ -20,5 +21,6 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ControlPlane]:
 
 @pytest.fixture(scope="session")
 def crd_schemas(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    crds = sorted((repo_root() / "charts" / "tickethub" / "crds").glob("*.yaml"))
-    return crd_schema_dir(crds, tmp_path_factory.mktemp("crd-schemas"))
+    """The schemas of the chart's own CRDs and of the Prometheus Operator's ServiceMonitor."""
+    own = sorted((repo_root() / "charts" / "tickethub" / "crds").glob("*.yaml"))
+    return crd_schema_dir([*own, ensure_service_monitor_crd()], tmp_path_factory.mktemp("crd-schemas"))

@@ -16,6 +16,7 @@ from tickethub.stack.control_plane import ControlPlane
 from tickethub.stack.entrypoint import render_nginx_config
 from tickethub.stack.kube_schemas import kubeconform
 from tickethub.stack.routes import load_routes, repo_root
+from tickethub.web.metrics import METRICS_PATH
 
 CHART = repo_root() / "charts" / "tickethub"
 # Every values scenario the chart promises to render: its defaults and each ci/*-values.yaml.
@@ -25,8 +26,6 @@ SCENARIOS = [pytest.param(None, id="defaults")] + [
 ]
 RELEASE = "tickethub"
 NAMESPACE = "tickethub"
-# No offline schema exists for the Prometheus operator's kinds; everything else must validate.
-WITHOUT_SCHEMA = ("ServiceMonitor",)
 CHECKOV = "checkov==3.3.30"  # run in its own isolated environment: its pins clash with ours
 
 
@@ -59,10 +58,12 @@ def test_the_chart_lints_strictly(values: Path | None) -> None:
 @pytest.mark.parametrize("values", SCENARIOS)
 def test_every_rendered_manifest_validates_offline(values: Path | None, crd_schemas: Path) -> None:
     manifests = render(values, "--include-crds")
-    report = kubeconform(manifests, crd_schemas=crd_schemas, skip=WITHOUT_SCHEMA)
+    report = kubeconform(manifests, crd_schemas=crd_schemas)
     assert report.failures == []
     kinds = {resource.kind for resource in report.resources if resource.status == "valid"}
     assert {"Deployment", "Service", "Job", "CustomResourceDefinition", "Role"} <= kinds
+    if values is not None and values.name == "production-values.yaml":
+        assert {"ServiceMonitor", "NetworkPolicy", "HorizontalPodAutoscaler"} <= kinds
 
 
 def test_the_values_schema_refuses_a_misspelled_key() -> None:
@@ -100,6 +101,63 @@ def test_the_ingress_and_the_local_entrypoint_route_the_same_paths_to_the_same_s
     assert entrypoint_routes == table
 
 
+def selects(selector: dict[str, Any], labels: dict[str, str]) -> bool:
+    """A Kubernetes label selector (matchLabels, matchExpressions with In) applied to `labels`."""
+    expressions = selector.get("matchExpressions", [])
+    assert all(e["operator"] == "In" for e in expressions), "only In is needed here"
+    return selector.get("matchLabels", {}).items() <= labels.items() and all(
+        labels.get(e["key"]) in e["values"] for e in expressions
+    )
+
+
+def test_each_service_monitor_scrapes_the_metrics_path_of_exactly_its_service() -> None:
+    manifests = documents(render(CHART / "ci" / "production-values.yaml"))
+    of_kind = {kind: [d for d in manifests if d["kind"] == kind] for kind in ("Service", "Deployment")}
+    monitors = [d for d in manifests if d["kind"] == "ServiceMonitor"]
+    policies = [d for d in manifests if d["kind"] == "NetworkPolicy"]
+    prometheus = yaml.safe_load((CHART / "values.yaml").read_text())["networkPolicy"]["prometheus"]
+
+    scraped = set()
+    for monitor in monitors:
+        assert monitor["metadata"]["labels"]["release"] == "monitoring"
+        [service] = [
+            s for s in of_kind["Service"] if selects(monitor["spec"]["selector"], s["metadata"]["labels"])
+        ]
+        [endpoint] = monitor["spec"]["endpoints"]
+        assert endpoint["path"] == METRICS_PATH
+        [port] = [p for p in service["spec"]["ports"] if p["name"] == endpoint["port"]]
+        [deployment] = [
+            d
+            for d in of_kind["Deployment"]
+            if selects(
+                {"matchLabels": service["spec"]["selector"]}, d["spec"]["template"]["metadata"]["labels"]
+            )
+        ]
+        pod = deployment["spec"]["template"]
+        [container_port] = [
+            p for c in pod["spec"]["containers"] for p in c["ports"] if p["name"] == port["targetPort"]
+        ]
+        # Prometheus may reach that port through the NetworkPolicies.
+        assert any(
+            selects(policy["spec"]["podSelector"], pod["metadata"]["labels"])
+            and rule["from"] == [prometheus]
+            and {p["port"] for p in rule["ports"]} & {container_port["name"], container_port["containerPort"]}
+            for policy in policies
+            for rule in policy["spec"].get("ingress", [])
+        ), deployment["metadata"]["name"]
+        scraped.add(service["metadata"]["name"])
+    assert scraped == {f"{RELEASE}-{s}" for s in ("users", "catalog", "booking", "payment", "notification")}
+
+
+def test_service_monitors_need_the_api_that_serves_them() -> None:
+    asked = ("--set", "serviceMonitor.enabled=true")
+    without_api = documents(render(None, *asked))
+    with_api = documents(render(None, *asked, "--api-versions", "monitoring.coreos.com/v1/ServiceMonitor"))
+
+    assert not [d for d in without_api if d["kind"] == "ServiceMonitor"]
+    assert len([d for d in with_api if d["kind"] == "ServiceMonitor"]) == 5
+
+
 @pytest.mark.parametrize("values", SCENARIOS)
 def test_a_policy_scan_of_the_rendered_chart_fails_no_check(values: Path | None, tmp_path: Path) -> None:
     (tmp_path / "tickethub.yaml").write_text(render(values))
@@ -133,31 +191,41 @@ def test_a_server_side_dry_run_then_an_install_that_waits_then_an_uninstall_that
     cluster.kubectl("apply", "--dry-run=server", "-f", str(CHART / "crds"))
     cluster.apply(CHART / "crds")
     before = set(everything_in(cluster))
+    asked = ("--set", "demoCatalog.enabled=true", "--set", "serviceMonitor.enabled=true")
 
-    cluster.helm(
-        "install",
-        RELEASE,
-        str(CHART),
-        "--namespace",
-        NAMESPACE,
-        "--dry-run=server",
-        "--set",
-        "demoCatalog.enabled=true",
+    dry_run = cluster.helm(
+        "install", RELEASE, str(CHART), "--namespace", NAMESPACE, "--dry-run=server", *asked
     )
     assert set(everything_in(cluster)) == before  # a dry-run creates nothing
+    # No Prometheus Operator yet: no ServiceMonitor, and the notes say why.
+    assert "kind: ServiceMonitor" not in dry_run
+    assert "no monitoring.coreos.com/v1 ServiceMonitor API" in " ".join(dry_run.split())
 
+    # Now the cluster serves the Prometheus Operator's API, as one running it does.
+    cluster.apply(install.ensure_service_monitor_crd())
+    established = '{.status.conditions[?(@.type=="Established")].status}'
+    deadline = time.monotonic() + 60
+    while (
+        cluster.kubectl("get", "crd/servicemonitors.monitoring.coreos.com", "-o", f"jsonpath={established}")
+        != "True"
+        and time.monotonic() < deadline
+    ):
+        time.sleep(0.2)
     cluster.helm(
-        *("install", RELEASE, str(CHART), "--namespace", NAMESPACE, "--set", "demoCatalog.enabled=true"),
+        *("install", RELEASE, str(CHART), "--namespace", NAMESPACE, *asked),
         *("--wait", "--wait-for-jobs", "--timeout", "5m"),
     )
     deployments = json.loads(cluster.kubectl("get", "deployments", "-n", NAMESPACE, "-o", "json"))["items"]
     names = {d["metadata"]["name"] for d in deployments}
-    assert {f"{RELEASE}-{s}" for s in ("users", "catalog", "booking", "payment", "notification")} <= names
+    services = {f"{RELEASE}-{s}" for s in ("users", "catalog", "booking", "payment", "notification")}
+    assert services <= names
     for deployment in deployments:
         assert deployment["status"].get("availableReplicas") == deployment["spec"]["replicas"], deployment[
             "metadata"
         ]["name"]
     assert "shows.tickethub.io" in cluster.kubectl("get", "crd", "-o", "name")
+    monitors = cluster.kubectl("get", "servicemonitors", "-n", NAMESPACE, "-o", "name").split()
+    assert {name.removeprefix("servicemonitor.monitoring.coreos.com/") for name in monitors} == services
 
     cluster.helm("uninstall", RELEASE, "--namespace", NAMESPACE, "--wait", "--timeout", "3m")
     # The garbage collector removes what the release's objects owned (ReplicaSets, Pods) after them.

@@ -30,6 +30,7 @@ def main() -> None:
         install.ensure_kubeconform()
         install.ensure_kwok()
         install.ensure_kind()
+        install.ensure_service_monitor_crd()
         return
     stack = default_stack()
     if command == "up":

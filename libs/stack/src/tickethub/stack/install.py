@@ -69,6 +69,9 @@ _KWOK_STAGES = (
 _KWOK_STORAGE_CLASS = "kustomize/stage/volume/fast/storage-class.yaml"
 # kind's default node image at this release is Kubernetes v1.34.0 (our control plane's minor); k8s/kind
 # pins that image.
+PROMETHEUS_OPERATOR_VERSION = "v0.85.0"
+_PROMETHEUS_OPERATOR_MODULE = "github.com/prometheus-operator/prometheus-operator"
+_SERVICE_MONITOR_CRD = "example/prometheus-operator-crd/monitoring.coreos.com_servicemonitors.yaml"
 KIND_VERSION = "v0.30.0"
 _KIND_MODULE = "sigs.k8s.io/kind"
 
@@ -455,6 +458,30 @@ def ensure_kwok() -> KwokInstall:
         _go_install("kwok", home, f"{_KWOK_MODULE}/cmd/kwok", KWOK_VERSION, ldflags=ldflags)
         progress("kwok", f"installed {result.binary} with {len(_KWOK_STAGES)} stages")
     return result
+
+
+@functools.cache  # once per process
+def ensure_service_monitor_crd() -> Path:
+    """The Prometheus Operator's ServiceMonitor CRD, read from its Go module: the chart's ServiceMonitors
+    are validated against its schema and installed into a control plane that serves it."""
+    home = cache_dir() / "prometheus-operator" / PROMETHEUS_OPERATOR_VERSION
+    crd = home / Path(_SERVICE_MONITOR_CRD).name
+    fingerprint = f"{_PROMETHEUS_OPERATOR_MODULE}@{PROMETHEUS_OPERATOR_VERSION} {_SERVICE_MONITOR_CRD}"
+    with _install_lock(home, "prometheus-operator", fingerprint=fingerprint) as needed:
+        if not needed:
+            return crd
+        go = _go()
+        progress(
+            "prometheus-operator",
+            f"downloading {_PROMETHEUS_OPERATOR_MODULE}@{PROMETHEUS_OPERATOR_VERSION}...",
+        )
+        spec = f"{_PROMETHEUS_OPERATOR_MODULE}@{PROMETHEUS_OPERATOR_VERSION}"
+        module = Path(_go_mod_download(go, spec, home / "install.log")["Dir"])
+        crd.write_bytes(
+            (module / _SERVICE_MONITOR_CRD).read_bytes()
+        )  # a plain copy: the module cache is read-only
+        progress("prometheus-operator", f"installed {crd}")
+    return crd
 
 
 @functools.cache  # once per process

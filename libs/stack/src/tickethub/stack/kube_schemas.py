@@ -16,7 +16,7 @@ import json
 import os
 import shutil
 import subprocess
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -132,10 +132,8 @@ def schema_arguments(crd_schemas: Path | None = None) -> list[str]:
     return arguments
 
 
-def kubeconform(
-    manifests: str, *, crd_schemas: Path | None = None, strict: bool = True, skip: Sequence[str] = ()
-) -> KubeconformReport:
-    """Validate YAML manifests offline; `skip` names kinds (or group/version/kind) left unchecked."""
+def kubeconform(manifests: str, *, crd_schemas: Path | None = None, strict: bool = True) -> KubeconformReport:
+    """Validate YAML manifests offline: every resource needs a schema (a kind without one is a failure)."""
     arguments = [
         str(install.ensure_kubeconform()),
         "-output",
@@ -145,8 +143,6 @@ def kubeconform(
     ]
     if strict:
         arguments.append("-strict")
-    if skip:
-        arguments += ["-skip", ",".join(skip)]
     result = subprocess.run(
         [*arguments, "-"],
         input=manifests,
