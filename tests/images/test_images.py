@@ -1,9 +1,10 @@
 """Every image is built, runs as user 10001 without build tools, stays small, and starts healthy.
 
-Each service's container migrates its own database (the command the chart's migrations Job runs) and
-then serves against the test PostgreSQL, Redis, Kafka and SMTP on the host's network until /readyz
-answers 200; the operator's container logs in to a real kube-apiserver with its ServiceAccount's
-token and serves its admission webhook until /healthz answers 200.
+Each service's container migrates its own database (the command the chart's migrations Job runs),
+serves against the test PostgreSQL, Redis, Kafka and SMTP on the host's network until /readyz answers
+200, and serves its metrics from its read-only root; the operator's container logs in to a real
+kube-apiserver with its ServiceAccount's token and serves its admission webhook until /healthz
+answers 200.
 """
 
 import json
@@ -12,6 +13,7 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 
+import httpx
 import pytest
 import yaml
 
@@ -23,6 +25,9 @@ from tickethub.stack.ports import LOOPBACK, free_port
 from tickethub.stack.routes import repo_root
 from tickethub.stack.services import SERVICES
 from tickethub.stack.show_api import NAMESPACE, OPERATOR_ACCOUNT, WEBHOOK_PATH, install_show_api
+from tickethub.testing import label_values, sample_total
+from tickethub.web.app import docs_path
+from tickethub.web.metrics import METRICS_PATH
 
 pytestmark = pytest.mark.integration
 
@@ -123,16 +128,22 @@ def test_dependencies_are_installed_as_wheels_not_links_to_the_source(
 
 
 @pytest.mark.parametrize("service", SERVICES)
-def test_service_container_migrates_and_becomes_ready(
+def test_service_container_migrates_becomes_ready_and_serves_its_metrics(
     docker: Docker,
     built: dict[str, str],
     service_environment: Callable[[str, str], dict[str, str]],
     service: str,
 ) -> None:
     environment = service_environment(service, built[service])
-    readyz = f"http://{LOOPBACK}:{environment['UVICORN_PORT']}/readyz"
-    with images.serving(docker, built[service], readyz, environment=environment):
-        pass
+    base = f"http://{LOOPBACK}:{environment['UVICORN_PORT']}"
+    document = docs_path(service) + "/openapi.json"
+    with images.serving(docker, built[service], f"{base}/readyz", environment=environment):
+        assert httpx.get(base + document).status_code == 200
+        metrics = httpx.get(base + METRICS_PATH)
+
+    assert metrics.status_code == 200
+    assert label_values(metrics.text, "target_info", "service_name") == {service}
+    assert sample_total(metrics.text, "http_server_request_duration_seconds_count", http_route=document) == 1
 
 
 def test_operator_container_logs_in_to_kubernetes_and_becomes_healthy(

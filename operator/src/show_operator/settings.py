@@ -6,13 +6,13 @@ from typing import Any, Self
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 
-from tickethub.settings import ProcessSettings
+from tickethub.settings import ProcessSettings, service_name_field
 
 _PRIORITY_RANGE = (1, 2**31 - 1)
 
 
 class Settings(ProcessSettings):
-    service_name: str = Field(default="show-operator", validation_alias="OTEL_SERVICE_NAME")
+    service_name: str = service_name_field("show-operator")
 
     namespace: str = Field(
         default="tickethub",

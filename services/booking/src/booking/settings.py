@@ -4,10 +4,17 @@ from typing import Self
 
 from pydantic import Field, model_validator
 
-from tickethub.settings import AuthSettings, DatabaseSettings, KafkaSettings, RedisSettings
+from tickethub.settings import (
+    AuthSettings,
+    DatabaseSettings,
+    KafkaSettings,
+    RedisSettings,
+    service_name_field,
+)
 
 
 class Settings(DatabaseSettings, RedisSettings, KafkaSettings, AuthSettings):
+    service_name: str = service_name_field("booking")
     database_pool_max: int = Field(
         default=50,
         ge=1,

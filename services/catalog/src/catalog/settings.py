@@ -2,11 +2,13 @@
 
 from pydantic import Field
 
-from tickethub.settings import AuthSettings, DatabaseSettings, KafkaSettings
+from tickethub.settings import AuthSettings, DatabaseSettings, KafkaSettings, service_name_field
 
 
 class Settings(DatabaseSettings, KafkaSettings, AuthSettings):
     """Catalog owns its database, publishes show state to Kafka and verifies admin tokens."""
+
+    service_name: str = service_name_field("catalog")
 
     outbox_poll_seconds: float = Field(
         default=1.0,

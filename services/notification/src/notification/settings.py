@@ -2,10 +2,11 @@
 
 from pydantic import Field, SecretStr
 
-from tickethub.settings import DatabaseSettings, KafkaSettings
+from tickethub.settings import DatabaseSettings, KafkaSettings, service_name_field
 
 
 class Settings(DatabaseSettings, KafkaSettings):
+    service_name: str = service_name_field("notification")
     smtp_host: str = Field(validation_alias="SMTP_HOST", description="SMTP server that relays the e-mails")
     smtp_port: int = Field(default=25, ge=1, le=65_535, validation_alias="SMTP_PORT")
     smtp_username: str | None = Field(

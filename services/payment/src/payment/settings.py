@@ -2,10 +2,11 @@
 
 from pydantic import Field
 
-from tickethub.settings import AuthSettings, DatabaseSettings, KafkaSettings
+from tickethub.settings import AuthSettings, DatabaseSettings, KafkaSettings, service_name_field
 
 
 class Settings(DatabaseSettings, KafkaSettings, AuthSettings):
+    service_name: str = service_name_field("payment")
     mock_latency_ms: int = Field(
         default=0,
         ge=0,

@@ -6,7 +6,7 @@ from typing import Any, Self
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 
-from tickethub.settings import AuthSettings, DatabaseSettings, RedisSettings
+from tickethub.settings import AuthSettings, DatabaseSettings, RedisSettings, service_name_field
 from tickethub.web.problems import InvalidRequest
 from users.domain.accounts import LoginLimits, check_registration
 from users.domain.clients import ClientConfigurationError, MachineClients
@@ -14,7 +14,7 @@ from users.keys import SigningKeyError, SigningKeys, parse_key, parse_public_key
 
 
 class Settings(DatabaseSettings, RedisSettings, AuthSettings):
-    service_name: str = Field(default="users", validation_alias="OTEL_SERVICE_NAME")
+    service_name: str = service_name_field("users")
 
     signing_key: SecretStr | None = Field(
         default=None,

@@ -4,8 +4,16 @@ Each service composes the pieces it needs (``class Settings(DatabaseSettings, Ka
 missing or malformed variable fails the process at start-up with a message naming it.
 """
 
+from typing import Any
+
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def service_name_field(name: str) -> Any:
+    """A process's `service_name`: OTEL_SERVICE_NAME when set, else its own name, so that its traces,
+    metrics and Kafka client id say which process it is wherever it runs."""
+    return Field(default=name, validation_alias="OTEL_SERVICE_NAME")
 
 
 class ProcessSettings(BaseSettings):
@@ -14,7 +22,7 @@ class ProcessSettings(BaseSettings):
     # Errors name the variable but never echo its value (URLs carry passwords, keys are secret).
     model_config = SettingsConfigDict(extra="ignore", frozen=True, hide_input_in_errors=True)
 
-    service_name: str = Field(default="tickethub", validation_alias="OTEL_SERVICE_NAME")
+    service_name: str = service_name_field("tickethub")
     log_level: str = Field(default="INFO", validation_alias="LOG_LEVEL")
     otlp_endpoint: str | None = Field(
         default=None,
