@@ -10,6 +10,7 @@ from tickethub.contracts.topics import BOOKING_CONFIRMED, BOOKING_REQUESTED, PAY
 from tickethub.stack.local import Stack
 from tickethub.testing import label_values, sample_total
 from tickethub.web.app import docs_path
+from tickethub.web.metrics import METRICS_PATH
 
 pytestmark = pytest.mark.e2e
 
@@ -37,6 +38,14 @@ async def test_every_service_serves_its_own_metrics(stack: Stack) -> None:
 
         assert label_values(metrics, "target_info", "service_name") == {service}
         assert sample_total(metrics, REQUESTS, http_route=document, http_response_status_code="200") >= 1
+
+
+async def test_make_up_prints_where_the_metrics_are(stack: Stack) -> None:
+    printed = stack.urls()["metrics"]
+    booking = f"{stack.services['booking'].url}{METRICS_PATH}"
+
+    assert printed.startswith(booking + " ")
+    assert all(f"{service} {stack.services[service].port}" in printed for service in SERVICES)
 
 
 async def test_metrics_are_not_served_through_the_public_entrypoint(api: Api) -> None:

@@ -310,6 +310,9 @@ class Stack:
             "entrypoint": base,
             "api docs": f"{base}/docs/booking (also /docs/users, /docs/catalog, /docs/payment)",
             "jaeger": self.jaeger.query_url,
+            "metrics": f"{self.services['booking'].url}/metrics (every service on its own port: "
+            + ", ".join(f"{name} {server.port}" for name, server in self.services.items())
+            + ")",
             "mail catcher": self.mail.http_url,
             **(
                 {
