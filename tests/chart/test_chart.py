@@ -226,6 +226,7 @@ def test_a_server_side_dry_run_then_an_install_that_waits_then_an_uninstall_that
     assert "shows.tickethub.io" in cluster.kubectl("get", "crd", "-o", "name")
     monitors = cluster.kubectl("get", "servicemonitors", "-n", NAMESPACE, "-o", "name").split()
     assert {name.removeprefix("servicemonitor.monitoring.coreos.com/") for name in monitors} == services
+    assert "kubectl get servicemonitors" in cluster.helm("get", "notes", RELEASE, "--namespace", NAMESPACE)
 
     cluster.helm("uninstall", RELEASE, "--namespace", NAMESPACE, "--wait", "--timeout", "3m")
     # The garbage collector removes what the release's objects owned (ReplicaSets, Pods) after them.
