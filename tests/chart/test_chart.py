@@ -5,6 +5,7 @@ import json
 import os
 import subprocess
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ import yaml
 from tickethub.stack import install
 from tickethub.stack.control_plane import ControlPlane
 from tickethub.stack.entrypoint import render_nginx_config
+from tickethub.stack.helm import HelmError, helm_template, objects
 from tickethub.stack.kube_schemas import kubeconform
 from tickethub.stack.routes import load_routes, repo_root
 from tickethub.web.metrics import METRICS_PATH
@@ -29,35 +31,28 @@ NAMESPACE = "tickethub"
 CHECKOV = "checkov==3.3.30"  # run in its own isolated environment: its pins clash with ours
 
 
-def helm(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(install.ensure_helm()), *args], capture_output=True, text=True, check=False, timeout=120
-    )
-
-
-def values_args(values: Path | None) -> list[str]:
-    return [] if values is None else ["--values", str(values)]
-
-
-def render(values: Path | None = None, *extra: str) -> str:
-    rendered = helm("template", RELEASE, str(CHART), "--namespace", NAMESPACE, *values_args(values), *extra)
-    assert rendered.returncode == 0, rendered.stderr
-    return rendered.stdout
-
-
-def documents(manifests: str) -> list[dict[str, Any]]:
-    return [doc for doc in yaml.safe_load_all(manifests) if doc]
+def render(values: Path | None = None, *settings: str, options: Sequence[str] = ()) -> str:
+    """The chart as this release in its namespace, with a values scenario (None: the defaults)."""
+    scenario = [] if values is None else [values]
+    return helm_template(CHART, namespace=NAMESPACE, values=scenario, settings=settings, options=options)
 
 
 @pytest.mark.parametrize("values", SCENARIOS)
 def test_the_chart_lints_strictly(values: Path | None) -> None:
-    linted = helm("lint", "--strict", str(CHART), *values_args(values))
+    scenario = [] if values is None else [f"--values={values}"]
+    linted = subprocess.run(
+        [str(install.ensure_helm()), "lint", "--strict", str(CHART), *scenario],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
     assert linted.returncode == 0, linted.stdout + linted.stderr
 
 
 @pytest.mark.parametrize("values", SCENARIOS)
 def test_every_rendered_manifest_validates_offline(values: Path | None, crd_schemas: Path) -> None:
-    manifests = render(values, "--include-crds")
+    manifests = render(values, options=["--include-crds"])
     report = kubeconform(manifests, crd_schemas=crd_schemas)
     assert report.failures == []
     kinds = {resource.kind for resource in report.resources if resource.status == "valid"}
@@ -67,14 +62,14 @@ def test_every_rendered_manifest_validates_offline(values: Path | None, crd_sche
 
 
 def test_the_values_schema_refuses_a_misspelled_key() -> None:
-    misspelled = helm("template", RELEASE, str(CHART), "--set", "services.booking.replicaz=2")
-    assert misspelled.returncode != 0
-    assert "replicaz" in misspelled.stderr
-    assert "additional properties" in misspelled.stderr.lower()
+    with pytest.raises(HelmError) as refused:
+        render(None, "services.booking.replicaz=2")
+    assert "replicaz" in str(refused.value)
+    assert "additional properties" in str(refused.value).lower()
 
 
 def test_the_ingress_and_the_local_entrypoint_route_the_same_paths_to_the_same_services() -> None:
-    manifests = documents(render(None, "--set", "ingress.enabled=true"))
+    manifests = objects(render(None, "ingress.enabled=true"))
     [ingress] = [doc for doc in manifests if doc["kind"] == "Ingress"]
     ingress_routes = {
         (path["path"], path["backend"]["service"]["name"].removeprefix(f"{RELEASE}-"))
@@ -111,7 +106,7 @@ def selects(selector: dict[str, Any], labels: dict[str, str]) -> bool:
 
 
 def test_each_service_monitor_scrapes_the_metrics_path_of_exactly_its_service() -> None:
-    manifests = documents(render(CHART / "ci" / "production-values.yaml"))
+    manifests = objects(render(CHART / "ci" / "production-values.yaml"))
     of_kind = {kind: [d for d in manifests if d["kind"] == kind] for kind in ("Service", "Deployment")}
     monitors = [d for d in manifests if d["kind"] == "ServiceMonitor"]
     policies = [d for d in manifests if d["kind"] == "NetworkPolicy"]
@@ -150,9 +145,11 @@ def test_each_service_monitor_scrapes_the_metrics_path_of_exactly_its_service() 
 
 
 def test_service_monitors_need_the_api_that_serves_them() -> None:
-    asked = ("--set", "serviceMonitor.enabled=true")
-    without_api = documents(render(None, *asked))
-    with_api = documents(render(None, *asked, "--api-versions", "monitoring.coreos.com/v1/ServiceMonitor"))
+    asked = "serviceMonitor.enabled=true"
+    without_api = objects(render(None, asked))
+    with_api = objects(
+        render(None, asked, options=["--api-versions", "monitoring.coreos.com/v1/ServiceMonitor"])
+    )
 
     assert not [d for d in without_api if d["kind"] == "ServiceMonitor"]
     assert len([d for d in with_api if d["kind"] == "ServiceMonitor"]) == 5

@@ -7,7 +7,6 @@ calls it: values files in order, then each setValueTemplates entry with Skaffold
 """
 
 import re
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +14,7 @@ import jsonpatch  # type: ignore[import-untyped]
 import pytest
 import yaml
 
-from tickethub.stack import install
+from tickethub.stack.helm import HelmError, helm_template, objects
 from tickethub.stack.images import IMAGE_PREFIX
 from tickethub.stack.routes import repo_root
 
@@ -63,23 +62,15 @@ def render(config: dict[str, Any]) -> list[dict[str, Any]]:
         used = TEMPLATE_VARIABLE.findall(template)
         assert set(used) <= set(variables), f"{key}: {template} names no artifact"
         value = TEMPLATE_VARIABLE.sub(lambda match: variables[match[1]], template)
-        settings.append(f"--set={key}={value}")
-    rendered = subprocess.run(
-        [
-            str(install.ensure_helm()),
-            "template",
-            release["name"],
-            str(ROOT / release["chartPath"]),
-            f"--namespace={release['namespace']}",
-            *(f"--values={ROOT / values}" for values in release.get("valuesFiles", [])),
-            *settings,
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
+        settings.append(f"{key}={value}")
+    rendered = helm_template(
+        ROOT / release["chartPath"],
+        release=release["name"],
+        namespace=release["namespace"],
+        values=[ROOT / values for values in release.get("valuesFiles", [])],
+        settings=settings,
     )
-    assert rendered.returncode == 0, rendered.stderr
-    return [manifest for manifest in yaml.safe_load_all(rendered.stdout) if manifest]
+    return objects(rendered)
 
 
 def container_images(manifests: list[dict[str, Any]]) -> set[str]:
@@ -177,7 +168,7 @@ def test_a_misspelled_chart_value_in_skaffold_would_fail_the_deploy() -> None:
     config = with_profile(None)
     (release,) = config["deploy"]["helm"]["releases"]
     release["setValueTemplates"] = {"services.users.image.repositry": "{{.IMAGE_REPO_tickethub_users}}"}
-    with pytest.raises(AssertionError, match="repositry"):
+    with pytest.raises(HelmError, match="repositry"):
         render(config)
 
 

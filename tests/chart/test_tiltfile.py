@@ -30,7 +30,7 @@ SITE_PACKAGES = f"{_ENVIRONMENT[1]}/lib/python3.11/site-packages"
 
 @pytest.fixture(scope="module")
 def tilt() -> Tiltfile:
-    return load_tiltfile(ROOT / "Tiltfile", helm=install.ensure_helm())
+    return load_tiltfile(ROOT / "Tiltfile")
 
 
 def containers(workload: dict[str, Any]) -> list[dict[str, Any]]:
@@ -208,4 +208,4 @@ def test_a_misspelled_tilt_argument_is_refused(tmp_path: Path) -> None:
     tiltfile = tmp_path / "Tiltfile"
     tiltfile.write_text('k8s_resource("tickethub-users", port_forward=8001)\n')
     with pytest.raises(TiltfileError, match=re.escape("k8s_resource() has no parameter port_forward")):
-        load_tiltfile(tiltfile, helm=install.ensure_helm())
+        load_tiltfile(tiltfile)

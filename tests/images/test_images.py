@@ -8,18 +8,17 @@ answers 200.
 """
 
 import json
-import subprocess
 import uuid
 from collections.abc import Callable
 from pathlib import Path
 
 import httpx
 import pytest
-import yaml
 
-from tickethub.stack import images, install
+from tickethub.stack import images
 from tickethub.stack.certificates import serving_certificate
 from tickethub.stack.control_plane import ControlPlane
+from tickethub.stack.helm import helm_template, objects
 from tickethub.stack.images import Docker
 from tickethub.stack.ports import LOOPBACK, free_port
 from tickethub.stack.routes import repo_root
@@ -70,22 +69,11 @@ def test_every_package_has_its_image(docker: Docker, built: dict[str, str]) -> N
 
 def test_the_chart_runs_exactly_the_images_make_images_builds(built: dict[str, str]) -> None:
     version = next(iter(built.values())).rsplit(":", 1)[1]
-    rendered = subprocess.run(
-        [
-            str(install.ensure_helm()),
-            "template",
-            "tickethub",
-            str(repo_root() / "charts" / "tickethub"),
-            f"--set=image.tag={version}",
-        ],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
+    rendered = helm_template(repo_root() / "charts" / "tickethub", settings=[f"image.tag={version}"])
     containers = [
         container
-        for manifest in yaml.safe_load_all(rendered)
-        if manifest and manifest["kind"] in {"Deployment", "StatefulSet", "Job"}
+        for manifest in objects(rendered)
+        if manifest["kind"] in {"Deployment", "StatefulSet", "Job"}
         for container in manifest["spec"]["template"]["spec"]["containers"]
     ]
     ours = {container["image"] for container in containers if container["image"].startswith("tickethub/")}

@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tickethub.stack import images, install, probes
+from tickethub.stack import images, probes
 from tickethub.stack.images import Docker, DockerError
 from tickethub.stack.ports import LOOPBACK
 from tickethub.stack.routes import repo_root
@@ -37,7 +37,7 @@ RELOAD_SETTINGS = ("UVICORN_RELOAD", "UVICORN_RELOAD_DIRS")
 
 @pytest.fixture(scope="module")
 def tiltfile() -> Tiltfile:
-    return load_tiltfile(repo_root() / "Tiltfile", helm=install.ensure_helm())
+    return load_tiltfile(repo_root() / "Tiltfile")
 
 
 @pytest.fixture(scope="module")

@@ -1,13 +1,12 @@
 """The local stack's Show API objects and the chart's: the same RBAC rules, the same webhook registration."""
 
 import base64
-import subprocess
 from functools import cache
 from typing import Any
 
 import yaml
 
-from tickethub.stack import install
+from tickethub.stack.helm import helm_template, objects
 from tickethub.stack.routes import repo_root
 from tickethub.stack.show_api import NAMESPACE, WEBHOOK_PATH, operator_role, webhook_configuration
 
@@ -15,18 +14,12 @@ from tickethub.stack.show_api import NAMESPACE, WEBHOOK_PATH, operator_role, web
 @cache
 def chart_operator_objects() -> list[dict[str, Any]]:
     """What the chart renders for the operator, installed in the local stack's namespace."""
-    rendered = subprocess.run(
-        [
-            str(install.ensure_helm()),
-            *("template", "tickethub", str(repo_root() / "charts" / "tickethub")),
-            *("--namespace", NAMESPACE, "--show-only", "templates/operator.yaml"),
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=120,
+    rendered = helm_template(
+        repo_root() / "charts" / "tickethub",
+        namespace=NAMESPACE,
+        options=["--show-only", "templates/operator.yaml"],
     )
-    return [document for document in yaml.safe_load_all(rendered.stdout) if document]
+    return objects(rendered)
 
 
 def the_one(kind: str) -> dict[str, Any]:

@@ -6,7 +6,6 @@ error, as in Tilt), except `helm()`, which runs `helm template` the way Tilt doe
 CRDs), so the manifests Tilt would deploy are at hand.
 """
 
-import subprocess
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,6 +13,8 @@ from typing import Any
 
 import starlark_go
 import yaml
+
+from tickethub.stack.helm import HelmError, helm_template
 
 # Tilt's built-ins this project uses, each with its parameters in Tilt's order (positional arguments
 # bind to them in that order). From Tilt's Tiltfile API reference.
@@ -67,8 +68,8 @@ class Tiltfile:
 WORKLOAD_KINDS = {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "Pod"}
 
 
-def load_tiltfile(path: Path, *, helm: Path) -> Tiltfile:
-    """Evaluate `path` with recording built-ins; `helm` is the Helm binary `helm()` runs."""
+def load_tiltfile(path: Path) -> Tiltfile:
+    """Evaluate `path` with recording built-ins; `helm()` renders with the pinned Helm."""
     tiltfile = Tiltfile(path)
     directory = path.parent
 
@@ -79,7 +80,7 @@ def load_tiltfile(path: Path, *, helm: Path) -> Tiltfile:
         return result(arguments) if result else None
 
     def render_chart(arguments: dict[str, Any]) -> dict[str, str]:
-        return {"blob": _helm_template(helm, directory, arguments)}
+        return {"blob": _helm_template(directory, arguments)}
 
     def add_manifests(arguments: dict[str, Any]) -> None:
         tiltfile.manifests += [m for m in yaml.safe_load_all(_yaml_text(directory, arguments["yaml"])) if m]
@@ -135,21 +136,19 @@ def _as_list(value: str | Sequence[str] | None) -> list[str]:
     return [value] if isinstance(value, str) else list(value)
 
 
-def _helm_template(helm: Path, directory: Path, arguments: dict[str, Any]) -> str:
-    command = [str(helm), "template"]
-    if arguments.get("name"):
-        command.append(arguments["name"])
-    command += [arguments["pathToChartDir"], "--include-crds"]
-    if arguments.get("namespace"):
-        command += ["--namespace", arguments["namespace"]]
-    command += [f"--values={values}" for values in _as_list(arguments.get("values"))]
-    command += [f"--set={setting}" for setting in _as_list(arguments.get("set"))]
-    rendered = subprocess.run(
-        command, cwd=directory, capture_output=True, text=True, timeout=120, check=False
-    )
-    if rendered.returncode != 0:
-        raise TiltfileError(f"helm() failed: {rendered.stderr}")
-    return rendered.stdout
+def _helm_template(directory: Path, arguments: dict[str, Any]) -> str:
+    try:
+        return helm_template(
+            arguments["pathToChartDir"],
+            release=arguments.get("name") or "release-name",  # what `helm template` calls a nameless one
+            namespace=arguments.get("namespace") or None,
+            values=_as_list(arguments.get("values")),
+            settings=_as_list(arguments.get("set")),
+            options=["--include-crds"],
+            cwd=directory,
+        )
+    except HelmError as refused:
+        raise TiltfileError(f"helm() failed: {refused}") from refused
 
 
 def _yaml_text(directory: Path, source: Any) -> str:
