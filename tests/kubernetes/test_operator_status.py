@@ -140,7 +140,9 @@ async def sweeps_since(stack: Stack, show_id: str, since: float) -> int:
             "/api/traces",
             params={
                 "service": "booking",
-                "operation": f"POST /internal/shows/{show_id}/sweep",
+                # Spans are named by route template (one name for every show): the path says which show.
+                "operation": "POST /internal/shows/{show_id}/sweep",
+                "tags": json.dumps({"url.path": f"/internal/shows/{show_id}/sweep"}),
                 "start": int(since * 1_000_000),
                 "limit": 1000,
             },
