@@ -18,7 +18,9 @@ import pytest
 from tickethub.stack import install
 from tickethub.stack.images import IMAGE_PREFIX
 from tickethub.stack.routes import repo_root
+from tickethub.stack.services import SERVICES
 from tickethub.testing.tiltfile import Tiltfile, TiltfileError, load_tiltfile
+from tickethub.web.metrics import METRICS_PATH
 
 ROOT = repo_root()
 # Where the image's environment keeps installed packages: the Dockerfile's environment (uv's project
@@ -174,6 +176,17 @@ def test_port_forwards_reach_ports_the_containers_listen_on(tilt: Tiltfile) -> N
             assert (forward.get("container_port") or forward["local_port"]) in listening, resource["workload"]
             local_ports.append(forward["local_port"])
     assert len(local_ports) == len(set(local_ports)) > 0
+
+
+def test_each_service_links_its_metrics_on_its_forwarded_port(tilt: Tiltfile) -> None:
+    services = [r for r in tilt["k8s_resource"] if r.get("new_name") in SERVICES]
+    assert len(services) == len(SERVICES)
+    for resource in services:
+        [forward] = resource["port_forwards"]
+        [metrics] = resource["links"]
+        assert metrics["url"] == f"http://localhost:{forward['local_port']}{METRICS_PATH}", resource[
+            "workload"
+        ]
 
 
 def test_everything_goes_into_the_namespace_the_tiltfile_creates(tilt: Tiltfile) -> None:
