@@ -1,35 +1,18 @@
-"""Helpers for end-to-end tests: polling with a deadline, and an API client of the running system."""
+"""Helpers for end-to-end tests: outages of a server, and an API client of the running system."""
 
-import asyncio
 import contextlib
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 import httpx
 import pytest
 
 from tickethub.stack.local import Stack
 from tickethub.stack.processes import Server
-
-T = TypeVar("T")
-DEADLINE_SECONDS = 30.0
-
-
-async def eventually(
-    probe: Callable[[], Awaitable[T | None]], *, what: str, within: float = DEADLINE_SECONDS
-) -> T:
-    """Polls `probe` until it returns something truthy, or fails after `within` seconds."""
-    deadline = time.monotonic() + within
-    while True:
-        result = await probe()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {within:.0f} s waiting for {what}")
-        await asyncio.sleep(0.1)
+from tickethub.testing import DEADLINE_SECONDS, eventually
 
 
 @contextlib.contextmanager

@@ -3,7 +3,8 @@
 import pytest
 from redis.asyncio import Redis
 
-from system import Api, eventually
+from system import Api
+from tickethub.testing import eventually
 
 pytestmark = pytest.mark.e2e
 

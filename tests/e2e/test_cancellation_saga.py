@@ -8,7 +8,8 @@ import asyncpg
 import pytest
 from redis.asyncio import Redis
 
-from system import Api, bearer, buy, eventually, subjects_of
+from system import Api, bearer, buy, subjects_of
+from tickethub.testing import eventually
 
 pytestmark = pytest.mark.e2e
 

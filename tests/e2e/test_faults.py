@@ -4,8 +4,9 @@ import asyncpg
 import pytest
 from redis.asyncio import Redis
 
-from system import Api, eventually
+from system import Api
 from tickethub.stack.local import Stack
+from tickethub.testing import eventually
 
 pytestmark = pytest.mark.e2e
 

@@ -5,10 +5,10 @@ the HTTP and saga metrics of every service it passes through, and the public ent
 import httpx
 import pytest
 
-from system import Api, eventually
+from system import Api
 from tickethub.contracts.topics import BOOKING_CONFIRMED, BOOKING_REQUESTED, PAYMENT_SUCCEEDED
 from tickethub.stack.local import Stack
-from tickethub.testing import label_values, sample_total
+from tickethub.testing import eventually, label_values, sample_total
 from tickethub.web.app import docs_path
 from tickethub.web.metrics import METRICS_PATH
 

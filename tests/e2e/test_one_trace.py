@@ -6,7 +6,8 @@ from typing import Any
 import httpx
 import pytest
 
-from system import Api, eventually
+from system import Api
+from tickethub.testing import eventually
 
 pytestmark = pytest.mark.e2e
 

@@ -7,9 +7,10 @@ import asyncpg
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
-from system import Api, eventually
+from system import Api
 from tickethub.contracts import BOOKING_CONFIRMED, BOOKING_REQUESTED, PAYMENT_SUCCEEDED
 from tickethub.stack.local import Stack
+from tickethub.testing import eventually
 
 pytestmark = pytest.mark.e2e
 

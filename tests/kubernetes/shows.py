@@ -10,10 +10,11 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any
 from urllib.parse import urlencode
 
-from system import Api, eventually
+from system import Api
 from tickethub.stack import install
 from tickethub.stack.control_plane import ControlPlane, KubectlError
 from tickethub.stack.show_api import NAMESPACE
+from tickethub.testing import eventually
 
 Resource = dict[str, Any]
 PRICES = {"STANDARD": "250.00", "PREMIUM": "400.00"}  # the seat categories of `Api.create_venue`'s hall

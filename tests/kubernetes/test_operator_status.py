@@ -24,9 +24,10 @@ from shows import (
     with_reason,
 )
 
-from system import Api, buy, eventually, stopped
+from system import Api, buy, stopped
 from tickethub.stack.local import Stack
 from tickethub.stack.routes import repo_root
+from tickethub.testing import eventually
 
 pytestmark = pytest.mark.e2e
 

@@ -10,11 +10,12 @@ import yaml
 from shows import PRICES, Shows, condition, new_name, scheduled, seats_of, show_manifest
 
 from catalog import demo
-from system import Api, buy, eventually, subjects_of
+from system import Api, buy, subjects_of
 from tickethub.stack.local import Stack
 from tickethub.stack.ports import free_port
 from tickethub.stack.processes import Server
 from tickethub.stack.routes import repo_root
+from tickethub.testing import eventually
 
 pytestmark = pytest.mark.e2e
 

@@ -3,18 +3,21 @@
 import asyncio
 import time
 from collections.abc import Awaitable, Callable
-
-import pytest
+from typing import TypeVar
 
 DEADLINE_SECONDS = 30.0
+T = TypeVar("T")
 
 
 async def eventually(
-    condition: Callable[[], Awaitable[bool]], what: str, within: float = DEADLINE_SECONDS
-) -> None:
-    """Polls `condition` until it holds; fails naming `what` when the deadline passes."""
+    probe: Callable[[], Awaitable[T | None]], what: str, within: float = DEADLINE_SECONDS
+) -> T:
+    """Polls `probe` until it returns something truthy, and returns that; fails naming `what` when the
+    deadline passes first."""
     deadline = time.monotonic() + within
-    while not await condition():
+    while not (result := await probe()):
         if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {within:.0f} s waiting for {what}")
+            # An AssertionError, not pytest.fail (a BaseException), so it travels through asyncio.gather.
+            raise AssertionError(f"timed out after {within:.0f} s waiting for {what}")
         await asyncio.sleep(0.05)
+    return result
