@@ -93,7 +93,11 @@ def test_a_synced_library_change_reloads_the_running_service(
 ) -> None:
     base_url = f"http://{LOOPBACK}:{environment['UVICORN_PORT']}"
     with images.serving(
-        docker, live_update_image, f"{base_url}/readyz", environment=environment | reload_settings(tiltfile)
+        docker,
+        live_update_image,
+        f"{base_url}/readyz",
+        environment=environment | reload_settings(tiltfile),
+        read_only_root=live_update_container(tiltfile)["securityContext"]["readOnlyRootFilesystem"],
     ) as container:
         assert livez_status(base_url) == "ok"
 
@@ -118,14 +122,19 @@ def test_the_production_image_refuses_the_sync(
         docker("exec", "--interactive", container, *TILT_EXTRACT, stdin=synced_change)
 
 
-def reload_settings(tiltfile: Tiltfile) -> dict[str, str]:
+def live_update_container(tiltfile: Tiltfile) -> dict[str, Any]:
+    """The service's container as the Tiltfile's rendered chart runs it."""
     [deployment] = [
         manifest
         for manifest in tiltfile.workloads()
         if manifest["kind"] == "Deployment" and manifest["metadata"]["name"] == f"tickethub-{SERVICE}"
     ]
     [container] = [c for c in deployment["spec"]["template"]["spec"]["containers"] if c["name"] == SERVICE]
-    values = {variable["name"]: variable.get("value") for variable in container["env"]}
+    return dict(container)
+
+
+def reload_settings(tiltfile: Tiltfile) -> dict[str, str]:
+    values = {variable["name"]: variable.get("value") for variable in live_update_container(tiltfile)["env"]}
     return {name: values[name] for name in RELOAD_SETTINGS}
 
 

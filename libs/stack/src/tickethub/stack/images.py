@@ -192,10 +192,16 @@ class Docker:
         *command: str,
         environment: Mapping[str, str] | None = None,
         files: Mapping[Path, str] | None = None,
+        read_only_root: bool = True,
     ) -> str:
-        """Start a detached container and return its id; `files` maps host files to read-only paths."""
+        """Start a detached container and return its id; `files` maps host files to read-only paths.
+
+        By default it runs as the chart runs it: a read-only root with a writable /tmp.
+        """
         environment = environment or {}
         options = _container_options(environment, files or {})
+        if read_only_root:
+            options += ["--read-only", "--tmpfs=/tmp"]
         return self("run", "--detach", *options, image, *command, variables=environment).strip()
 
 
@@ -513,13 +519,14 @@ def serving(
     *,
     environment: Mapping[str, str],
     files: Mapping[Path, str] | None = None,
+    read_only_root: bool = True,
     timeout: float = 90.0,
 ) -> Iterator[str]:
     """A container of `image` (its id) once GET `url` answers 200; removed on exit.
 
     Fails with the container's log when it exits or the deadline passes first.
     """
-    container = docker.start(image, environment=environment, files=files)
+    container = docker.start(image, environment=environment, files=files, read_only_root=read_only_root)
     try:
         wait_for(docker, container, lambda: probes.http_ok(url), f"200 on {url}", timeout=timeout)
         yield container
