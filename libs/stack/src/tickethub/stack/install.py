@@ -466,20 +466,16 @@ def ensure_service_monitor_crd() -> Path:
     are validated against its schema and installed into a control plane that serves it."""
     home = cache_dir() / "prometheus-operator" / PROMETHEUS_OPERATOR_VERSION
     crd = home / Path(_SERVICE_MONITOR_CRD).name
-    fingerprint = f"{_PROMETHEUS_OPERATOR_MODULE}@{PROMETHEUS_OPERATOR_VERSION} {_SERVICE_MONITOR_CRD}"
-    with _install_lock(home, "prometheus-operator", fingerprint=fingerprint) as needed:
+    module_spec = f"{_PROMETHEUS_OPERATOR_MODULE}@{PROMETHEUS_OPERATOR_VERSION}"
+    with _install_lock(
+        home, "prometheus-operator", fingerprint=f"{module_spec} {_SERVICE_MONITOR_CRD}"
+    ) as needed:
         if not needed:
             return crd
-        go = _go()
-        progress(
-            "prometheus-operator",
-            f"downloading {_PROMETHEUS_OPERATOR_MODULE}@{PROMETHEUS_OPERATOR_VERSION}...",
-        )
-        spec = f"{_PROMETHEUS_OPERATOR_MODULE}@{PROMETHEUS_OPERATOR_VERSION}"
-        module = Path(_go_mod_download(go, spec, home / "install.log")["Dir"])
-        crd.write_bytes(
-            (module / _SERVICE_MONITOR_CRD).read_bytes()
-        )  # a plain copy: the module cache is read-only
+        progress("prometheus-operator", f"downloading {module_spec} from the Go module proxy...")
+        module = Path(_go_mod_download(_go(), module_spec, home / "install.log")["Dir"])
+        # A plain copy: the module cache is read-only.
+        crd.write_bytes((module / _SERVICE_MONITOR_CRD).read_bytes())
         progress("prometheus-operator", f"installed {crd}")
     return crd
 
