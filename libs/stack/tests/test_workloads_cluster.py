@@ -2,6 +2,7 @@
 Deployments become Available, Jobs complete, StatefulSets get their volumes, and `helm install --wait`
 and `helm uninstall` behave as they would on a real cluster."""
 
+import asyncio
 import json
 import time
 from collections.abc import Iterator
@@ -12,6 +13,7 @@ import pytest
 
 from tickethub.stack.control_plane import FAKE_NODES, ControlPlane, KubectlError
 from tickethub.stack.ports import free_port
+from tickethub.testing import eventually
 
 pytestmark = pytest.mark.integration
 
@@ -223,7 +225,9 @@ def test_the_fake_nodes_are_ready_with_their_capacity(cluster: ControlPlane) -> 
         assert not node["spec"].get("taints")
 
 
-def test_a_deployment_becomes_available_with_running_pods_behind_its_service(cluster: ControlPlane) -> None:
+async def test_a_deployment_becomes_available_with_running_pods_behind_its_service(
+    cluster: ControlPlane,
+) -> None:
     cluster.apply(WEB)
     cluster.kubectl("wait", "--for=condition=Available", "deployment/web", "--namespace=shop", WAIT)
 
@@ -234,18 +238,27 @@ def test_a_deployment_becomes_available_with_running_pods_behind_its_service(clu
     pod_ips = {pod["status"]["podIP"] for pod in pods}
     assert len(pod_ips) == 2
 
-    cluster.kubectl(
-        "wait",
-        "--for=jsonpath={.endpoints[1].conditions.ready}=true",
-        "endpointslices",
-        "--selector=kubernetes.io/service-name=web",
-        "--namespace=shop",
-        WAIT,
-    )
-    slices = kubectl_json(
-        cluster, "get", "endpointslices", "--namespace=shop", "--selector=kubernetes.io/service-name=web"
-    )["items"]
-    assert {address for s in slices for e in s["endpoints"] for address in e["addresses"]} == pod_ips
+    # The endpoint slice controller catches up with the pods on its own schedule, one endpoint at a
+    # time; `kubectl wait --for=jsonpath` on the second endpoint errors out while there is only one.
+    async def ready_addresses() -> set[str] | None:
+        slices = await asyncio.to_thread(
+            kubectl_json,
+            cluster,
+            "get",
+            "endpointslices",
+            "--namespace=shop",
+            "--selector=kubernetes.io/service-name=web",
+        )
+        ready = {
+            address
+            for endpoint_slice in slices["items"]
+            for endpoint in endpoint_slice.get("endpoints") or []
+            if endpoint["conditions"].get("ready")
+            for address in endpoint["addresses"]
+        }
+        return ready if len(ready) >= len(pod_ips) else None
+
+    assert await eventually(ready_addresses, "both pods ready behind service web", within=90) == pod_ips
 
 
 def test_a_job_completes(cluster: ControlPlane) -> None:
