@@ -302,7 +302,7 @@ def chart(tmp_path: Path) -> Path:
     return chart
 
 
-def test_helm_install_waits_for_the_release_and_uninstall_leaves_nothing_behind(
+async def test_helm_install_waits_for_the_release_and_uninstall_leaves_nothing_behind(
     cluster: ControlPlane, chart: Path
 ) -> None:
     release = ("--namespace=tiny", "--selector=app.kubernetes.io/instance=tiny")
@@ -317,8 +317,16 @@ def test_helm_install_waits_for_the_release_and_uninstall_leaves_nothing_behind(
     assert deployment["status"]["availableReplicas"] == 2
     job = kubectl_json(cluster, "get", "job", "tiny-migrate", "--namespace=tiny")
     assert job["status"]["succeeded"] == 1
-    pdb = kubectl_json(cluster, "get", "poddisruptionbudget", "tiny-api", "--namespace=tiny")
-    assert pdb["status"]["currentHealthy"] == 2
+
+    # The disruption controller counts healthy pods on its own schedule, after helm has seen them ready.
+    async def healthy_pods() -> int | None:
+        pdb = await asyncio.to_thread(
+            kubectl_json, cluster, "get", "poddisruptionbudget", "tiny-api", "--namespace=tiny"
+        )
+        healthy: int = pdb.get("status", {}).get("currentHealthy", 0)
+        return healthy if healthy >= 2 else None
+
+    assert await eventually(healthy_pods, "the PodDisruptionBudget to count the API's pods", within=60) == 2
 
     cluster.helm("uninstall", "tiny", "--namespace=tiny", "--wait", "--timeout=2m")
 
