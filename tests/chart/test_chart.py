@@ -200,9 +200,9 @@ def test_a_server_side_dry_run_then_an_install_that_waits_then_an_uninstall_that
 
     # Now the cluster serves the Prometheus Operator's API, as one running it does.
     cluster.apply(install.ensure_service_monitor_crd())
-    deadline = time.monotonic() + 60
-    while not established(cluster, "servicemonitors.monitoring.coreos.com") and time.monotonic() < deadline:
-        time.sleep(0.2)
+    cluster.kubectl(
+        "wait", "--for=condition=Established", "--timeout=60s", "crd/servicemonitors.monitoring.coreos.com"
+    )
     cluster.helm(
         *("install", RELEASE, str(CHART), "--namespace", NAMESPACE, *asked),
         *("--wait", "--wait-for-jobs", "--timeout", "5m"),
@@ -226,14 +226,6 @@ def test_a_server_side_dry_run_then_an_install_that_waits_then_an_uninstall_that
     while (left := set(everything_in(cluster)) - before) and time.monotonic() < deadline:
         time.sleep(1)
     assert left == set()
-
-
-def established(cluster: ControlPlane, crd: str) -> bool:
-    """Whether the apiserver serves the CRD's API yet (its status has no conditions at first)."""
-    conditions = (
-        json.loads(cluster.kubectl("get", "crd", crd, "-o", "json"))["status"].get("conditions") or []
-    )
-    return any(c["type"] == "Established" and c["status"] == "True" for c in conditions)
 
 
 def everything_in(cluster: ControlPlane) -> list[str]:

@@ -2,11 +2,11 @@
 
 import random
 from pathlib import Path
-from typing import Any, Self
+from typing import Self
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 
-from tickethub.settings import ProcessSettings, service_name_field
+from tickethub.settings import OptionalSetting, ProcessSettings, secret_text, service_name_field
 
 _PRIORITY_RANGE = (1, 2**31 - 1)
 
@@ -46,10 +46,10 @@ class Settings(ProcessSettings):
         validation_alias="OAUTH_CLIENT_ID",
         description="the operator's OAuth client (client credentials, role SERVICE)",
     )
-    client_secret_value: SecretStr | None = Field(
+    client_secret_value: OptionalSetting[SecretStr] = Field(
         default=None, validation_alias="OAUTH_CLIENT_SECRET", description="that client's secret"
     )
-    client_secret_file: Path | None = Field(
+    client_secret_file: OptionalSetting[Path] = Field(
         default=None,
         validation_alias="OAUTH_CLIENT_SECRET_FILE",
         description="path of a file holding the secret (a mounted Kubernetes Secret); used when "
@@ -83,7 +83,7 @@ class Settings(ProcessSettings):
         description="after catalog cancelled a deleted Show: how long to wait for booking to cancel "
         "and refund its bookings before the Show is let go anyway",
     )
-    webhook_port: int | None = Field(
+    webhook_port: OptionalSetting[int] = Field(
         default=None,
         ge=1,
         le=65535,
@@ -95,35 +95,21 @@ class Settings(ProcessSettings):
         validation_alias="OPERATOR_LISTEN_ADDRESS",
         description="address the webhook and the liveness endpoint listen on",
     )
-    webhook_cert_file: Path | None = Field(
+    webhook_cert_file: OptionalSetting[Path] = Field(
         default=None,
         validation_alias="OPERATOR_WEBHOOK_CERT_FILE",
         description="PEM serving certificate of the webhook (the chain the apiserver's caBundle trusts)",
     )
-    webhook_key_file: Path | None = Field(
+    webhook_key_file: OptionalSetting[Path] = Field(
         default=None, validation_alias="OPERATOR_WEBHOOK_KEY_FILE", description="its PEM private key"
     )
-    health_port: int | None = Field(
+    health_port: OptionalSetting[int] = Field(
         default=None,
         ge=1,
         le=65535,
         validation_alias="OPERATOR_HEALTH_PORT",
         description="port of the liveness endpoint `/healthz`; none when unset",
     )
-
-    @field_validator(
-        "client_secret_value",
-        "client_secret_file",
-        "webhook_port",
-        "webhook_cert_file",
-        "webhook_key_file",
-        "health_port",
-        mode="before",
-    )
-    @classmethod
-    def blank_is_unset(cls, value: Any) -> Any:
-        # Charts and env files render unset optional values as empty strings.
-        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("catalog_url", "booking_url")
     @classmethod
@@ -151,14 +137,9 @@ class Settings(ProcessSettings):
 
     def client_secret(self) -> str:
         """The OAuth client's secret, from the variable or the mounted file."""
-        if self.client_secret_value is not None:
-            return self.client_secret_value.get_secret_value()
-        if self.client_secret_file is not None:
-            try:
-                secret = self.client_secret_file.read_text(encoding="utf-8").strip()
-            except OSError as exc:
-                raise ValueError(f"cannot read {self.client_secret_file}: {exc.strerror}") from exc
-            if secret:
-                return secret
+        secret = secret_text(self.client_secret_value, self.client_secret_file)
+        if secret is None:
+            raise ValueError("set OAUTH_CLIENT_SECRET, or OAUTH_CLIENT_SECRET_FILE to a file holding it")
+        if not secret.strip():
             raise ValueError(f"{self.client_secret_file} is empty")
-        raise ValueError("set OAUTH_CLIENT_SECRET, or OAUTH_CLIENT_SECRET_FILE to a file holding it")
+        return secret.strip()

@@ -2,11 +2,18 @@
 
 import ipaddress
 from pathlib import Path
-from typing import Any, Self
+from typing import Self
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 
-from tickethub.settings import AuthSettings, DatabaseSettings, RedisSettings, service_name_field
+from tickethub.settings import (
+    AuthSettings,
+    DatabaseSettings,
+    OptionalSetting,
+    RedisSettings,
+    secret_text,
+    service_name_field,
+)
 from tickethub.web.problems import InvalidRequest
 from users.domain.accounts import LoginLimits, check_registration
 from users.domain.clients import ClientConfigurationError, MachineClients
@@ -16,19 +23,19 @@ from users.keys import SigningKeyError, SigningKeys, parse_key, parse_public_key
 class Settings(DatabaseSettings, RedisSettings, AuthSettings):
     service_name: str = service_name_field("users")
 
-    signing_key: SecretStr | None = Field(
+    signing_key: OptionalSetting[SecretStr] = Field(
         default=None,
         validation_alias="JWT_SIGNING_KEY",
         description="private Ed25519 JWK (JSON with kid) that signs access tokens; "
         "generate with `python -m users.keys`",
     )
-    signing_key_file: Path | None = Field(
+    signing_key_file: OptionalSetting[Path] = Field(
         default=None,
         validation_alias="JWT_SIGNING_KEY_FILE",
         description="path of a file holding that JWK (a mounted Kubernetes Secret); used when "
         "JWT_SIGNING_KEY is unset",
     )
-    previous_public_keys: str | None = Field(
+    previous_public_keys: OptionalSetting[str] = Field(
         default=None,
         validation_alias="JWT_PREVIOUS_PUBLIC_KEYS",
         description='JWKS JSON ({"keys": [...]}) of public keys published beside the current one: '
@@ -42,12 +49,12 @@ class Settings(DatabaseSettings, RedisSettings, AuthSettings):
         validation_alias="ACCESS_TOKEN_TTL_SECONDS",
         description="lifetime of an access token (short: there is no revocation list)",
     )
-    bootstrap_admin_email: str | None = Field(
+    bootstrap_admin_email: OptionalSetting[str] = Field(
         default=None,
         validation_alias="TICKETHUB_BOOTSTRAP_ADMIN_EMAIL",
         description="e-mail of the first admin, created at start-up if absent (with the password below)",
     )
-    bootstrap_admin_password: SecretStr | None = Field(
+    bootstrap_admin_password: OptionalSetting[SecretStr] = Field(
         default=None,
         validation_alias="TICKETHUB_BOOTSTRAP_ADMIN_PASSWORD",
         description="password of the first admin; only used when that account does not exist yet",
@@ -57,13 +64,13 @@ class Settings(DatabaseSettings, RedisSettings, AuthSettings):
         validation_alias="TICKETHUB_BOOTSTRAP_ADMIN_NAME",
         description="display name of the first admin",
     )
-    oauth_clients: SecretStr | None = Field(
+    oauth_clients: OptionalSetting[SecretStr] = Field(
         default=None,
         validation_alias="OAUTH_CLIENTS",
         description='machine clients of POST /auth/token (client credentials), as JSON: {"<client id>": '
         '{"secret": "<at least 32 characters>", "role": "SERVICE" or "ADMIN"}}; none when unset',
     )
-    oauth_clients_file: Path | None = Field(
+    oauth_clients_file: OptionalSetting[Path] = Field(
         default=None,
         validation_alias="OAUTH_CLIENTS_FILE",
         description="path of a file holding that JSON (a mounted Kubernetes Secret); used when "
@@ -101,21 +108,6 @@ class Settings(DatabaseSettings, RedisSettings, AuthSettings):
         "controller) whose X-Forwarded-For names the client address; from any other peer the header "
         "is ignored. The variable uvicorn reads for the same purpose",
     )
-
-    @field_validator(
-        "signing_key",
-        "signing_key_file",
-        "previous_public_keys",
-        "bootstrap_admin_email",
-        "bootstrap_admin_password",
-        "oauth_clients",
-        "oauth_clients_file",
-        mode="before",
-    )
-    @classmethod
-    def blank_is_unset(cls, value: Any) -> Any:
-        # Charts and env files render unset optional values as empty strings.
-        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("trusted_proxies")
     @classmethod
@@ -165,29 +157,18 @@ class Settings(DatabaseSettings, RedisSettings, AuthSettings):
 
     def signing_key_json(self) -> str:
         """The private JWK's JSON, from the variable or the mounted file."""
-        if self.signing_key is not None:
-            return self.signing_key.get_secret_value()
-        if self.signing_key_file is not None:
-            try:
-                return self.signing_key_file.read_text(encoding="utf-8")
-            except OSError as exc:
-                raise SigningKeyError(f"cannot read {self.signing_key_file}: {exc.strerror}") from exc
-        raise SigningKeyError(
-            "no signing key configured: set JWT_SIGNING_KEY to a private Ed25519 JWK "
-            "(`python -m users.keys` prints one) or JWT_SIGNING_KEY_FILE to a file holding it"
-        )
+        key = secret_text(self.signing_key, self.signing_key_file)
+        if key is None:
+            raise SigningKeyError(
+                "no signing key configured: set JWT_SIGNING_KEY to a private Ed25519 JWK "
+                "(`python -m users.keys` prints one) or JWT_SIGNING_KEY_FILE to a file holding it"
+            )
+        return key
 
     def machine_clients(self) -> MachineClients:
         """The OAuth clients, from the variable or the mounted file; none when neither is set."""
-        if self.oauth_clients is not None:
-            return MachineClients.from_json(self.oauth_clients.get_secret_value())
-        if self.oauth_clients_file is not None:
-            try:
-                return MachineClients.from_json(self.oauth_clients_file.read_text(encoding="utf-8"))
-            except OSError as exc:
-                message = f"cannot read {self.oauth_clients_file}: {exc.strerror}"
-                raise ClientConfigurationError(message) from exc
-        return MachineClients()
+        clients = secret_text(self.oauth_clients, self.oauth_clients_file)
+        return MachineClients() if clients is None else MachineClients.from_json(clients)
 
     def login_limits(self) -> LoginLimits:
         return LoginLimits(

@@ -4,10 +4,39 @@ Each service composes the pieces it needs (``class Settings(DatabaseSettings, Ka
 missing or malformed variable fails the process at start-up with a message naming it.
 """
 
-from typing import Any
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
 
-from pydantic import Field
+from pydantic import BeforeValidator, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+_T = TypeVar("_T")
+
+
+def _none_when_blank(value: Any) -> Any:
+    # Charts and env files render unset optional values as empty strings.
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+OptionalSetting = Annotated[_T | None, BeforeValidator(_none_when_blank)]
+"""A setting that may be left out; set to a blank string, it is left out too."""
+
+
+class SecretFileError(ValueError):
+    """A secret's file (a mounted Kubernetes Secret) cannot be read."""
+
+
+def secret_text(value: SecretStr | None, file: Path | None) -> str | None:
+    """A secret from its variable, else from the file that its `..._FILE` variable names (how a
+    Kubernetes Secret reaches a container without entering its environment); None when neither is set."""
+    if value is not None:
+        return value.get_secret_value()
+    if file is None:
+        return None
+    try:
+        return file.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise SecretFileError(f"cannot read {file}: {exc.strerror}") from exc
 
 
 def service_name_field(name: str) -> Any:
