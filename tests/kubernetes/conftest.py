@@ -40,6 +40,13 @@ def shows(stack: Stack) -> Shows:
     return Shows(stack.cluster)
 
 
+@pytest.fixture(autouse=True)
+def no_show_outlives_its_test(shows: Shows) -> Iterator[None]:
+    """A test that fails half-way leaves its Show behind; every test starts from an empty namespace."""
+    yield
+    shows.delete_all()
+
+
 __all__ = [
     "admin",
     "api",

@@ -175,6 +175,10 @@ class Shows:
     def delete(self, name: str) -> None:
         self.kubectl("delete", "show", name, "-n", NAMESPACE, "--wait=false")
 
+    def delete_all(self, *, within: float = 120) -> None:
+        """Deletes every Show and waits until the operator has withdrawn each one."""
+        self.kubectl("delete", "shows", "--all", "-n", NAMESPACE, "--wait=true", f"--timeout={within:.0f}s")
+
     def events(self, name: str) -> list[dict[str, Any]]:
         listing = self.kubectl(
             "get", "events", "-n", NAMESPACE, "--field-selector", f"involvedObject.name={name}", "-o", "json"

@@ -24,6 +24,9 @@ from shows import (
     with_reason,
 )
 
+from show_operator.model import SeatCounts
+from show_operator.reconcile import Phase
+from show_operator.reconcile import readiness as readiness_of
 from system import Api, buy, stopped
 from tickethub.stack.local import Stack
 from tickethub.stack.routes import repo_root
@@ -97,6 +100,13 @@ async def test_a_new_show_waits_for_booking_goes_on_sale_and_sells_out(
     assert readiness[-2:] == ["OnSale", "SoldOut"]
     # Booking may still answer 404 for a moment after its restart, until it has read the show's event.
     assert set(readiness) == {"WaitingForBooking", "BookingUnavailable", "OnSale", "SoldOut"}
+    # Each version is whole: no reader sees the seats and phase of one moment beside the Ready of another.
+    for version in watch.versions:
+        if reason_of("Ready")(version) in ("OnSale", "SoldOut"):
+            seats = SeatCounts(**seats_of(version))
+            expected = readiness_of(Phase(phase_of(version)), seats)
+            assert condition(version, "Ready")["message"] == expected.message, version["status"]
+            assert reason_of("Ready")(version) == expected.reason, version["status"]
     notes = shows.notes(name)
     assert ("Normal", "CatalogSynced", "show scheduled in catalog (revision 1)") in notes
     assert shows.reasons(name).count("BookingUnavailable") == 1  # on becoming unavailable, not every sweep

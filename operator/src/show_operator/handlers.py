@@ -35,8 +35,8 @@ from show_operator.status import (
     conditions_of,
     generation_of,
     not_synced,
-    set_conditions,
     write_phase,
+    write_status,
     write_synced,
 )
 
@@ -135,9 +135,7 @@ class ShowHandlers:
         changes = changed_fields(status, desired)
         if not changes and not ready_changed:
             return
-        patch.status.update(changes)
-        if ready_changed:
-            set_conditions(patch, [ready], generation=generation, now=now)
+        write_status(body, patch, changes, [ready] if ready_changed else [], now=now)
         was_unavailable = (find(conditions, READY) or {}).get("reason") == BOOKING_UNAVAILABLE
         if ready.reason == BOOKING_UNAVAILABLE and not was_unavailable:
             kopf.warn(body, reason=BOOKING_UNAVAILABLE, message=ready.message)
@@ -186,7 +184,7 @@ class ShowHandlers:
             message = "every booking of the show is cancelled or refunded"
             kopf.info(body, reason="BookingsSettled", message=message)
             return
-        patch.status["seats"] = seats.as_status()
+        write_status(body, patch, {"seats": seats.as_status()}, now=_now())
         waited = time.monotonic() - float(memo[_CATALOG_CANCELLED_AT])
         left = f"{seats.held} held and {seats.sold} sold seat(s) left"
         if waited >= self.settings.withdrawal_wait_seconds:
