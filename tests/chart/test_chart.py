@@ -68,6 +68,27 @@ def test_the_values_schema_refuses_a_misspelled_key() -> None:
     assert "additional properties" in str(refused.value).lower()
 
 
+def tickethub_images(manifests: str) -> set[str]:
+    return {
+        container["image"]
+        for resource in objects(manifests)
+        if resource["kind"] in ("Deployment", "Job")
+        for container in resource["spec"]["template"]["spec"]["containers"]
+        if container["image"].startswith("tickethub/")
+    }
+
+
+def test_an_image_tag_of_digits_only_is_written_as_it_was_given(tmp_path: Path) -> None:
+    # An abbreviated commit can be all digits; --set makes it an integer, a values file a float.
+    from_the_command_line = tickethub_images(render(None, "image.tag=5701644", "operator.image.tag=1234567"))
+    assert "tickethub/operator:1234567" in from_the_command_line
+    assert "tickethub/users:5701644" in from_the_command_line
+    assert all(image.endswith((":5701644", ":1234567")) for image in from_the_command_line)
+    values = tmp_path / "digits-values.yaml"
+    values.write_text("image:\n  tag: 5701644\n")
+    assert {image.rsplit(":", 1)[1] for image in tickethub_images(render(values))} == {"5701644"}
+
+
 def test_the_ingress_and_the_local_entrypoint_route_the_same_paths_to_the_same_services() -> None:
     manifests = objects(render(None, "ingress.enabled=true"))
     [ingress] = [doc for doc in manifests if doc["kind"] == "Ingress"]

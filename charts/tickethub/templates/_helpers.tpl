@@ -60,12 +60,17 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 A TicketHub image: [registry/]repository:tag. The repository defaults to image.repositoryPrefix +
 the workspace package (`component`: a service's name, or "operator"), as the Dockerfile builds them;
 the tag to image.tag, then the chart's appVersion. `image` is the component's own override.
+A tag of digits only (an abbreviated commit) arrives as a number from `--set` or a values file, and a
+number from a values file is a float that would print as 5.701644e+06: it is written as an integer.
 */}}
 {{- define "tickethub.image" -}}
 {{- $global := .root.Values.image -}}
 {{- $own := .image | default dict -}}
 {{- $repository := $own.repository | default (printf "%s%s" $global.repositoryPrefix .component) -}}
 {{- $tag := $own.tag | default $global.tag | default .root.Chart.AppVersion -}}
+{{- if not (kindIs "string" $tag) -}}
+{{- $tag = $tag | int64 | toString -}}
+{{- end -}}
 {{- if $global.registry -}}
 {{- printf "%s/%s:%s" (trimSuffix "/" $global.registry) $repository $tag -}}
 {{- else -}}
