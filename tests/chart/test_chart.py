@@ -221,9 +221,7 @@ def test_a_server_side_dry_run_then_an_install_that_waits_then_an_uninstall_that
 
     # Now the cluster serves the Prometheus Operator's API, as one running it does.
     cluster.apply(install.ensure_service_monitor_crd())
-    cluster.kubectl(
-        "wait", "--for=condition=Established", "--timeout=60s", "crd/servicemonitors.monitoring.coreos.com"
-    )
+    cluster.wait_established("servicemonitors.monitoring.coreos.com")
     cluster.helm(
         *("install", RELEASE, str(CHART), "--namespace", NAMESPACE, *asked),
         *("--wait", "--wait-for-jobs", "--timeout", "5m"),

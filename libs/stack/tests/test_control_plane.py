@@ -78,7 +78,7 @@ def test_the_built_in_namespaces_exist(cluster: ControlPlane) -> None:
 
 def test_a_custom_resource_round_trips(cluster: ControlPlane) -> None:
     cluster.apply(WIDGET_CRD)
-    cluster.kubectl("wait", "--for=condition=Established", "crd/widgets.test.tickethub.io", "--timeout=30s")
+    cluster.wait_established("widgets.test.tickethub.io")
     cluster.apply(
         "apiVersion: test.tickethub.io/v1\nkind: Widget\nmetadata: {name: w1, namespace: default}\n"
         "spec: {size: 3}\n"

@@ -621,6 +621,25 @@ class ControlPlane:
             return self.kubectl("apply", "-f", str(manifests))
         return self.kubectl("apply", "-f", "-", input=manifests)
 
+    def wait_established(self, *crds: str, timeout: float = 60.0) -> None:
+        """Wait until the API server serves each CustomResourceDefinition (by name) it was given.
+
+        Not `kubectl wait --for=condition=Established`: that fails at once ("accessor error") while a
+        new CRD's status has no conditions yet, instead of waiting for them.
+        """
+        deadline = time.monotonic() + timeout
+        while waiting := [crd for crd in crds if not self._established(crd)]:
+            if time.monotonic() >= deadline:
+                raise ServerError(f"not established within {timeout:.0f} s: {', '.join(waiting)}")
+            time.sleep(_POLL_SECONDS)
+
+    def _established(self, crd: str) -> bool:
+        status = json.loads(self.kubectl("get", "customresourcedefinition", crd, "--output=json"))["status"]
+        return any(
+            condition["type"] == "Established" and condition["status"] == "True"
+            for condition in status.get("conditions") or []
+        )
+
     def service_account_kubeconfig(
         self, namespace: str, name: str, path: Path, duration: str = "8760h"
     ) -> Path:

@@ -35,8 +35,7 @@ def install_show_api(cluster: ControlPlane, *, webhook_url: str, certificate: Se
     """Apply (idempotently) everything a Show needs before the operator starts."""
     root = repo_root()
     cluster.apply(root / "charts" / "tickethub" / "crds")
-    crds = ("crd/shows.tickethub.io", "crd/kopfpeerings.kopf.dev")
-    cluster.kubectl("wait", "--for=condition=Established", "--timeout=60s", *crds)
+    cluster.wait_established("shows.tickethub.io", "kopfpeerings.kopf.dev")
     cluster.apply(root / "k8s" / "namespace.yaml")
     cluster.apply(root / "k8s" / "operator" / "rbac.yaml")
     cluster.apply(json.dumps(operator_role(root)))
