@@ -5,8 +5,8 @@ UV_VERSION := 0.13.9
 UV := python3 -m uv
 RUN := $(UV) run --frozen --quiet
 # mypy walks each package from its source folder (one namespace, many folders).
-MYPY_PATH := $(subst $(eval) ,:,$(wildcard libs/*/src services/*/src operator/src))
-MYPY_PACKAGES := $(foreach d,$(wildcard libs/*/src/tickethub/*/),-p tickethub.$(notdir $(d:/=))) \
+MYPY_PATH := $(subst $(eval) ,:,$(wildcard libs/*/src tools/*/src services/*/src operator/src))
+MYPY_PACKAGES := $(foreach d,$(wildcard libs/*/src/tickethub/*/ tools/*/src/tickethub/*/),-p tickethub.$(notdir $(d:/=))) \
 	$(foreach d,$(wildcard services/*/src/*/ operator/src/*/),-p $(notdir $(d:/=)))
 
 .PHONY: help bootstrap install up down clean status urls test lint format bench asyncapi images

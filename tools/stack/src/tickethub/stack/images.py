@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from tickethub.stack import probes
-from tickethub.stack.install import InstallError, _apt_install, _find_command, _install_lock, _run, progress
+from tickethub.stack.install import InstallError, apt_install, find_command, install_lock, progress, run_step
 from tickethub.stack.paths import cache_dir, state_dir
 from tickethub.stack.processes import Server, ServerError
 from tickethub.stack.routes import repo_root
@@ -155,7 +155,7 @@ class Docker:
         """Build the Dockerfile of `root` for `package`, with progress lines, its output in `log`;
         `build_args` are the Dockerfile's other arguments (ENVIRONMENT_OWNER, say)."""
         arguments = {"PACKAGE": package, "VERSION": version, **(build_args or {})}
-        _run(
+        run_step(
             f"image {package}",
             [
                 str(self.client),
@@ -271,7 +271,7 @@ class DockerDaemon(Server):
 
     def _command(self) -> list[str]:
         return [
-            str(_find_command("dockerd") or "dockerd"),
+            str(find_command("dockerd") or "dockerd"),
             f"--config-file={self.config_file}",
             f"--data-root={self.data_root}",
             f"--exec-root={self.exec_root}",
@@ -318,7 +318,7 @@ def docker_engine() -> Iterator[Docker]:
 def ensure_docker_packages() -> None:
     """Install what a private daemon needs when it is missing: Debian's dockerd and client, and
     debootstrap for the base image."""
-    _apt_install("docker", _missing_tools())
+    apt_install("docker", _missing_tools())
 
 
 def _user_docker() -> Docker | None:
@@ -335,7 +335,7 @@ def _user_docker() -> Docker | None:
 
 def _missing_tools() -> list[str]:
     wanted = {"dockerd": "docker.io", "debootstrap": "debootstrap"}
-    missing = [package for command, package in wanted.items() if _find_command(command) is None]
+    missing = [package for command, package in wanted.items() if find_command(command) is None]
     if not _DEBIAN_DOCKER_CLIENT.exists() and "docker.io" not in missing:
         missing.append("docker.io")
     return missing
@@ -384,16 +384,16 @@ def _base_root_filesystem(recipe: str) -> Path:
     """The base image's root filesystem as a tarball, made once per recipe."""
     home = cache_dir() / "images" / f"debian-{_DEBIAN_SUITE}"
     tarball = home / "rootfs.tar"
-    with _install_lock(home, "base image", fingerprint=recipe) as needed:
+    with install_lock(home, "base image", fingerprint=recipe) as needed:
         if needed:
             log = home / "install.log"
             rootfs = home / "rootfs"
             shutil.rmtree(rootfs, ignore_errors=True)
             progress("base image", f"debootstrap {_DEBIAN_SUITE} with {', '.join(_BASE_PACKAGES)}...")
-            _run(
+            run_step(
                 "base image",
                 [
-                    str(_find_command("debootstrap") or "debootstrap"),
+                    str(find_command("debootstrap") or "debootstrap"),
                     "--variant=minbase",
                     f"--include={','.join(_BASE_PACKAGES)}",
                     _DEBIAN_SUITE,
@@ -407,7 +407,7 @@ def _base_root_filesystem(recipe: str) -> Path:
             _trim(rootfs)
             _trust_local_authorities(rootfs, log)
             progress("base image", "packing the root filesystem...")
-            _run(
+            run_step(
                 "base image",
                 ["tar", "--numeric-owner", "--xattrs", "-C", str(rootfs), "-cf", str(tarball), "."],
                 log=log,
@@ -444,7 +444,7 @@ def _trust_local_authorities(rootfs: Path, log: Path) -> None:
         destination.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(certificate, destination)
     progress("base image", f"trusting {len(certificates)} certificate authorities of this machine")
-    _run("base image", ["chroot", str(rootfs), "update-ca-certificates"], log=log, cwd=rootfs)
+    run_step("base image", ["chroot", str(rootfs), "update-ca-certificates"], log=log, cwd=rootfs)
 
 
 def image_name(package: str, version: str) -> str:

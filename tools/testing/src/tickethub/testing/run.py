@@ -18,6 +18,7 @@ from tickethub.testing.infra import ENV_VAR, RunningInfrastructure
 
 SUITES = (
     "libs",
+    "tools",
     "services/users",
     "services/catalog",
     "services/booking",

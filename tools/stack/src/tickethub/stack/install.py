@@ -178,7 +178,7 @@ def ensure_debian_packages() -> DebianBinaries:
     missing = _missing_packages(["redis-server", "nginx"])
     if postgres_bin_dir() is None:
         missing.append(_DEBIAN_PACKAGES["postgres"])
-    _apt_install("debian", missing)
+    apt_install("debian", missing)
     pg_bin = postgres_bin_dir()
     if pg_bin is None:
         raise InstallError("postgres is still missing after installing postgresql-15")
@@ -192,7 +192,7 @@ def postgres_bin_dir() -> Path | None:
     )
     if candidates:
         return candidates[-1].parent
-    found = _find_command("postgres")
+    found = find_command("postgres")
     return found.parent if found else None
 
 
@@ -202,15 +202,15 @@ def ensure_kafka() -> KafkaInstall:
     home = cache_dir() / "kafka" / KAFKA_VERSION
     pom = _kafka_pom()
     libs_dir = home / "libs"
-    with _install_lock(home, "kafka", fingerprint=pom) as needed:
+    with install_lock(home, "kafka", fingerprint=pom) as needed:
         if not needed:
             return KafkaInstall(version=KAFKA_VERSION, libs_dir=libs_dir, java=_which("java"))
-        _apt_install("kafka", _missing_packages(["java", "mvn"]))
+        apt_install("kafka", _missing_packages(["java", "mvn"]))
         (home / "pom.xml").write_text(pom)
         staging = home / "libs.partial"
         shutil.rmtree(staging, ignore_errors=True)
         progress("kafka", f"resolving Kafka {KAFKA_VERSION} jars from Maven Central...")
-        _run(
+        run_step(
             "kafka",
             [
                 "mvn",
@@ -242,10 +242,10 @@ def ensure_mailcatcher() -> Path:
     home = cache_dir() / "mailpit" / MAILPIT_VERSION
     binary = home / "mailpit"
     ldflags = f"-s -w -X {_MAILPIT_MODULE}/config.Version={MAILPIT_VERSION}"
-    with _install_lock(home, "mailpit", fingerprint=f"{MAILPIT_VERSION} {ldflags}") as needed:
+    with install_lock(home, "mailpit", fingerprint=f"{MAILPIT_VERSION} {ldflags}") as needed:
         if not needed:
             return binary
-        _apt_install("mailpit", _missing_packages(["npm"]))
+        apt_install("mailpit", _missing_packages(["npm"]))
         go = _go()
         log = home / "install.log"
         progress("mailpit", f"downloading {_MAILPIT_MODULE}@{MAILPIT_VERSION} from the Go module proxy...")
@@ -255,13 +255,13 @@ def ensure_mailcatcher() -> Path:
         shutil.copytree(module["Dir"], src)
         _make_writable(src)  # the module cache is read-only; npm writes node_modules and the bundle
         progress("mailpit", "installing the web UI's npm dependencies (npm ci)...")
-        _run("mailpit", ["npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund"], log=log, cwd=src)
+        run_step("mailpit", ["npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund"], log=log, cwd=src)
         progress("mailpit", "bundling the web UI (esbuild)...")
-        _run("mailpit", ["npm", "run", "package"], log=log, cwd=src)
+        run_step("mailpit", ["npm", "run", "package"], log=log, cwd=src)
         if not (src / "server" / "ui" / "dist" / "app.js").is_file():
             raise InstallError(f"mailpit: the UI bundle was not produced, see {log}")
         progress("mailpit", "compiling (go build)...")
-        _run(
+        run_step(
             "mailpit",
             [str(go), *_GO_BUILD, f"-ldflags={ldflags}", "-o", str(binary), "."],
             log=log,
@@ -287,7 +287,7 @@ def ensure_jaeger() -> Path:
     binary = home / "jaeger"
     ldflags = f"-s -w -X {_JAEGER_MODULE}/internal/version.latestVersion={JAEGER_VERSION}"
     fingerprint = f"{_JAEGER_MODULE}@{_JAEGER_MODULE_VERSION} {ldflags}"
-    with _install_lock(home, "jaeger", fingerprint=fingerprint) as needed:
+    with install_lock(home, "jaeger", fingerprint=fingerprint) as needed:
         if not needed:
             return binary
         go = _go()
@@ -301,7 +301,7 @@ def ensure_jaeger() -> Path:
         wrapper.mkdir(parents=True)
         _write_jaeger_wrapper(go, wrapper, module, log)
         progress("jaeger", "compiling (go build; a cold build takes several minutes on 2 cores)...")
-        _run(
+        run_step(
             "jaeger",
             [
                 str(go),
@@ -339,7 +339,7 @@ def ensure_kubernetes() -> KubernetesInstall:
     wrapper_files = {name: _KUBERNETES_MODULE.joinpath(name).read_text() for name in ("go.mod", "go.sum")}
     ldflags = f"-s -w {_kubernetes_version_flags()}"
     fingerprint = "\n".join([ldflags, *wrapper_files.values()])
-    with _install_lock(home, "kubernetes", fingerprint=fingerprint) as needed:
+    with install_lock(home, "kubernetes", fingerprint=fingerprint) as needed:
         if not needed:
             return result
         go = _go()
@@ -352,7 +352,7 @@ def ensure_kubernetes() -> KubernetesInstall:
         env = {"GOTOOLCHAIN": "local", "CGO_ENABLED": "0"}
         commands = [f"k8s.io/kubernetes/cmd/{command}" for command in _KUBERNETES_COMMANDS]
         progress("kubernetes", f"downloading the modules of Kubernetes {KUBERNETES_VERSION} and etcd...")
-        listing = _run(
+        listing = run_step(
             "kubernetes",
             [str(go), "list", "-deps", *commands, _ETCD_PACKAGE],
             log=log,
@@ -374,7 +374,7 @@ def ensure_kubernetes() -> KubernetesInstall:
             ["-ldflags=-s -w", "-o", str(staging / "etcd"), _ETCD_PACKAGE],
         ]
         for build in builds:
-            _run(
+            run_step(
                 "kubernetes",
                 [str(go), *_GO_BUILD, "-v", *build],
                 log=log,
@@ -403,7 +403,7 @@ def ensure_helm() -> Path:
     home = cache_dir() / "helm" / HELM_VERSION
     # The recipe, with placeholders for what only the downloaded go.mod tells.
     fingerprint = f"{_HELM_MODULE}@{HELM_VERSION} {_helm_ldflags('client-go major', 'client-go minor')}"
-    with _install_lock(home, "helm", fingerprint=fingerprint) as needed:
+    with install_lock(home, "helm", fingerprint=fingerprint) as needed:
         if not needed:
             return _go_binary(home, "helm")
         go = _go()
@@ -421,7 +421,7 @@ def ensure_kubeconform() -> Path:
     home = cache_dir() / "kubeconform" / KUBECONFORM_VERSION
     ldflags = f"-s -w -X main.version={KUBECONFORM_VERSION}"
     fingerprint = f"{_KUBECONFORM_MODULE}@{KUBECONFORM_VERSION} {ldflags}"
-    with _install_lock(home, "kubeconform", fingerprint=fingerprint) as needed:
+    with install_lock(home, "kubeconform", fingerprint=fingerprint) as needed:
         if not needed:
             return _go_binary(home, "kubeconform")
         binary = _go_install(
@@ -442,7 +442,7 @@ def ensure_kwok() -> KwokInstall:
     home = result.home
     ldflags = "-s -w"  # kwok's source carries its own version
     fingerprint = "\n".join([f"{_KWOK_MODULE}@{KWOK_VERSION} {ldflags}", *_KWOK_STAGES, _KWOK_STORAGE_CLASS])
-    with _install_lock(home, "kwok", fingerprint=fingerprint) as needed:
+    with install_lock(home, "kwok", fingerprint=fingerprint) as needed:
         if not needed:
             return result
         go = _go()
@@ -467,7 +467,7 @@ def ensure_service_monitor_crd() -> Path:
     home = cache_dir() / "prometheus-operator" / PROMETHEUS_OPERATOR_VERSION
     crd = home / Path(_SERVICE_MONITOR_CRD).name
     module_spec = f"{_PROMETHEUS_OPERATOR_MODULE}@{PROMETHEUS_OPERATOR_VERSION}"
-    with _install_lock(
+    with install_lock(
         home, "prometheus-operator", fingerprint=f"{module_spec} {_SERVICE_MONITOR_CRD}"
     ) as needed:
         if not needed:
@@ -488,7 +488,7 @@ def ensure_kind() -> Path:
     # pre-release versions.
     ldflags = "-s -w"
     fingerprint = f"{_KIND_MODULE}@{KIND_VERSION} {ldflags}"
-    with _install_lock(home, "kind", fingerprint=fingerprint) as needed:
+    with install_lock(home, "kind", fingerprint=fingerprint) as needed:
         if not needed:
             return _go_binary(home, "kind")
         binary = _go_install("kind", home, _KIND_MODULE, KIND_VERSION, ldflags=ldflags)
@@ -512,7 +512,7 @@ def _go_install(component: str, home: Path, package: str, version: str, *, ldfla
     """`go install package@version` (one module, with the machine's own Go) into `home`/bin."""
     go = _go()
     progress(component, f"compiling {package}@{version} (go install; about a minute on 2 cores)...")
-    _run(
+    run_step(
         component,
         [str(go), "install", "-trimpath", "-v", f"-ldflags={ldflags}", f"{package}@{version}"],
         log=home / "install.log",
@@ -618,14 +618,14 @@ def _write_jaeger_wrapper(go: Path, wrapper: Path, module: Mapping[str, str], lo
             text=True,
         ).stdout
     )
-    _run("jaeger", [str(go), "mod", "init", "tickethub.local/jaeger-build"], log=log, cwd=wrapper)
+    run_step("jaeger", [str(go), "mod", "init", "tickethub.local/jaeger-build"], log=log, cwd=wrapper)
     edits = [f"-go={upstream_mod['Go']}", f"-require={_JAEGER_MODULE}@{_JAEGER_MODULE_VERSION}"]
     for rep in upstream_mod.get("Replace") or []:
         old, new = rep["Old"], rep["New"]
         old_spec = f"{old['Path']}@{old['Version']}" if old.get("Version") else old["Path"]
         new_spec = f"{new['Path']}@{new['Version']}" if new.get("Version") else new["Path"]
         edits.append(f"-replace={old_spec}={new_spec}")
-    _run("jaeger", [str(go), "mod", "edit", *edits], log=log, cwd=wrapper)
+    run_step("jaeger", [str(go), "mod", "edit", *edits], log=log, cwd=wrapper)
     own_sums = (
         f"{_JAEGER_MODULE} {_JAEGER_MODULE_VERSION} {module['Sum']}\n"
         f"{_JAEGER_MODULE} {_JAEGER_MODULE_VERSION}/go.mod {module['GoModSum']}\n"
@@ -634,7 +634,7 @@ def _write_jaeger_wrapper(go: Path, wrapper: Path, module: Mapping[str, str], lo
 
 
 def _go() -> Path:
-    go = _find_command("go")
+    go = find_command("go")
     if go is None:
         # Debian's golang is too old for these modules: Go itself is a machine prerequisite.
         raise InstallError("go (>= 1.24) is required on PATH or in /usr/local/go/bin")
@@ -642,13 +642,13 @@ def _go() -> Path:
 
 
 def _go_mod_download(go: Path, spec: str, log: Path) -> dict[str, str]:
-    out = _run("go", [str(go), "mod", "download", "-json", spec], log=log, cwd=log.parent, capture=True)
+    out = run_step("go", [str(go), "mod", "download", "-json", spec], log=log, cwd=log.parent, capture=True)
     info: dict[str, str] = json.loads(out)
     return info
 
 
 @contextmanager
-def _install_lock(home: Path, component: str, *, fingerprint: str) -> Iterator[bool]:
+def install_lock(home: Path, component: str, *, fingerprint: str) -> Iterator[bool]:
     """Yield True when `home` must be (re)built; record the fingerprint when the build succeeds."""
     stamp = home / ".installed"
     digest = hashlib.sha256(fingerprint.encode()).hexdigest()
@@ -671,10 +671,10 @@ def _install_lock(home: Path, component: str, *, fingerprint: str) -> Iterator[b
 
 
 def _missing_packages(commands: Sequence[str]) -> list[str]:
-    return [_DEBIAN_PACKAGES[c] for c in commands if _find_command(c) is None]
+    return [_DEBIAN_PACKAGES[c] for c in commands if find_command(c) is None]
 
 
-def _apt_install(component: str, missing: Sequence[str]) -> None:
+def apt_install(component: str, missing: Sequence[str]) -> None:
     if not missing:
         progress(component, "Debian packages present")
         return
@@ -686,9 +686,9 @@ def _apt_install(component: str, missing: Sequence[str]) -> None:
     log = cache_dir() / "apt.log"
     log.parent.mkdir(parents=True, exist_ok=True)
     progress(component, "apt-get update...")
-    _run(component, ["apt-get", "update", "-q"], log=log, cwd=log.parent, env=env)
+    run_step(component, ["apt-get", "update", "-q"], log=log, cwd=log.parent, env=env)
     progress(component, f"apt-get install {' '.join(missing)}...")
-    _run(
+    run_step(
         component,
         ["apt-get", "install", "-y", "-q", "--no-install-recommends", *missing],
         log=log,
@@ -697,7 +697,7 @@ def _apt_install(component: str, missing: Sequence[str]) -> None:
     )
 
 
-def _run(
+def run_step(
     component: str,
     cmd: Sequence[str],
     *,
@@ -739,7 +739,7 @@ def _run(
     return out or ""
 
 
-def _find_command(name: str) -> Path | None:
+def find_command(name: str) -> Path | None:
     found = shutil.which(name)
     if found:
         return Path(found)
@@ -750,7 +750,7 @@ def _find_command(name: str) -> Path | None:
 
 
 def _which(name: str) -> Path:
-    found = _find_command(name)
+    found = find_command(name)
     if found is None:
         raise InstallError(f"{name} is still missing after installing {_DEBIAN_PACKAGES[name]}")
     return found
