@@ -9,7 +9,7 @@ import uuid
 import asyncpg
 from redis.asyncio import Redis
 
-from booking.store.holds import Hold, SeatHolds
+from booking.adapters.holds import Hold, SeatHolds
 from tickethub.settings import DatabaseSettings
 
 from harness import LoadResult, Operation, drive

@@ -13,7 +13,7 @@ from typing import cast
 import asyncpg
 from redis.asyncio import Redis
 
-from booking.store.holds import seat_key
+from booking.adapters.holds import seat_key
 
 from api import Api, Booked, Show
 

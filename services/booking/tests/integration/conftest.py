@@ -15,9 +15,11 @@ import pytest
 from litestar import Litestar
 from redis.asyncio import Redis
 
-from booking.app import create_app
+from booking.app import create_app, create_context
 from booking.messaging.handlers import GROUP
+from booking.service.context import BookingContext
 from booking.settings import Settings
+from booking.store.tables import Booking
 from tickethub.contracts import SHOW_PUBLISHED, SeatSnapshot, ShowPublished
 from tickethub.testing import Infrastructure, KafkaProbe, running, service_environment
 
@@ -50,6 +52,12 @@ async def redis(infra: Infrastructure) -> AsyncIterator[Redis]:
     client = Redis.from_url(infra.redis_url, decode_responses=True)
     yield client
     await client.aclose()
+
+
+@pytest.fixture
+def context(app: Litestar, settings: Settings, redis: Redis) -> BookingContext:
+    """The use cases' context on the app's own database, for steps a test takes itself (a sweep)."""
+    return create_context(settings, Booking._meta.db, redis)
 
 
 @pytest.fixture

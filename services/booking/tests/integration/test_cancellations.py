@@ -14,11 +14,10 @@ import httpx
 import pytest
 from redis.asyncio import Redis
 
-from booking.messaging.reconciliation import HoldReconciliation
-from booking.messaging.saga import CANCELLED_BY_BUYER, CANCELLED_WITH_SHOW, PAID_AFTER_CANCEL, BookingSaga
-from booking.store.bookings import BookingStore
-from booking.store.holds import SeatHolds, seat_key
-from booking.store.tables import Booking
+from booking.adapters.holds import seat_key
+from booking.service.context import BookingContext
+from booking.service.outcomes import CANCELLED_BY_BUYER, CANCELLED_WITH_SHOW, PAID_AFTER_CANCEL
+from booking.service.sweeping import HoldReconciliation, expire_overdue_holds
 from tickethub.contracts import (
     BOOKING_CANCELLED,
     BOOKING_CONFIRMED,
@@ -210,15 +209,15 @@ async def test_cancelling_twice_answers_the_same_booking_and_announces_once(
 
 
 async def test_an_expired_booking_cannot_be_cancelled(
-    buyers: Buyers, db: asyncpg.Connection, show_id: str
+    buyers: Buyers, db: asyncpg.Connection, show_id: str, context: BookingContext
 ) -> None:
     booking = await buyers.book("eve", show_id, ["A5"])
     await db.execute(
         "UPDATE bookings SET hold_expires_at = now() - interval '1 second' WHERE id = $1",
         uuid.UUID(booking["id"]),
     )
-    store = BookingStore(Booking._meta.db, show_cache_seconds=0)  # the app's engine
-    assert [change.record.id for change in await BookingSaga(store).sweep(show_id=show_id)] == [booking["id"]]
+    expired = await expire_overdue_holds(context, show_id=show_id)
+    assert [change.record.id for change in expired] == [booking["id"]]
 
     response = await buyers.cancel("eve", booking["id"])
 
@@ -329,13 +328,17 @@ async def test_another_shows_bookings_are_untouched(
 
 
 async def test_a_booking_made_as_its_show_was_cancelled_is_never_confirmed(
-    buyers: Buyers, kafka: KafkaProbe, redis: Redis, db: asyncpg.Connection, show_id: str
+    buyers: Buyers,
+    kafka: KafkaProbe,
+    redis: Redis,
+    db: asyncpg.Connection,
+    show_id: str,
+    context: BookingContext,
 ) -> None:
     """The race the confirm guard closes: the read model already says CANCELLED, but the booking was
     written after the cancellation's batches had looked (here: they never ran)."""
     booking = await buyers.book("ned", show_id, ["A2"])
-    store = BookingStore(Booking._meta.db, show_cache_seconds=0)
-    await store.mark_show_cancelled(show_id, revision=2)
+    await context.shows.mark_cancelled(show_id, revision=2)
 
     await pay(kafka, booking)
 
@@ -349,7 +352,7 @@ async def test_a_booking_made_as_its_show_was_cancelled_is_never_confirmed(
 async def test_a_show_with_more_bookings_than_one_batch_is_cancelled_batch_after_batch(
     buyers: Buyers, kafka: KafkaProbe, redis: Redis, db: asyncpg.Connection, show_id: str, monkeypatch: Any
 ) -> None:
-    monkeypatch.setattr("booking.messaging.saga.SHOW_BATCH", 2)
+    monkeypatch.setattr("booking.service.cancelling.SHOW_BATCH", 2)
     bookings = [await buyers.book(f"crowd-{n}", show_id, [seat]) for n, seat in enumerate(SEATS[:5])]
 
     await cancel_show(kafka, show_id)
@@ -360,7 +363,12 @@ async def test_a_show_with_more_bookings_than_one_batch_is_cancelled_batch_after
 
 
 async def test_keys_a_lost_hold_change_left_behind_are_released_by_the_reconciliation(
-    buyers: Buyers, show_id: str, kafka: KafkaProbe, redis: Redis, db: asyncpg.Connection
+    buyers: Buyers,
+    show_id: str,
+    kafka: KafkaProbe,
+    redis: Redis,
+    db: asyncpg.Connection,
+    context: BookingContext,
 ) -> None:
     sold = await buyers.book("sold-then-cancelled", show_id, ["A1"])
     await pay(kafka, sold)
@@ -378,10 +386,7 @@ async def test_keys_a_lost_hold_change_left_behind_are_released_by_the_reconcili
         "UPDATE booking_seats SET status = 'RELEASED' WHERE booking_id = ANY($1)",
         [uuid.UUID(sold["id"]), uuid.UUID(held["id"])],
     )
-    store = BookingStore(Booking._meta.db, show_cache_seconds=0)  # the app's engine
-    reconciliation = HoldReconciliation(
-        store, SeatHolds(redis), now=datetime.now(UTC), settled=timedelta(seconds=1)
-    )
+    reconciliation = HoldReconciliation(context, now=datetime.now(UTC), settled=timedelta(seconds=1))
 
     assert await reconciliation.run_once() >= 2  # these two, and what earlier tests ended
 

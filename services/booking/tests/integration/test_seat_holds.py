@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from redis.asyncio import Redis
 
+from booking.adapters.holds import Hold, SeatHolds, buyer_key, seat_key
 from booking.domain.errors import HoldLimitReached
-from booking.store.holds import Hold, SeatHolds, buyer_key, seat_key
 from tickethub.testing import Infrastructure
 
 pytestmark = pytest.mark.integration

@@ -13,7 +13,7 @@ import httpx
 import pytest
 from redis.asyncio import Redis
 
-from booking.store.holds import seat_key
+from booking.adapters.holds import seat_key
 from tickethub.contracts import BOOKING_EXPIRED, PAYMENT_SUCCEEDED, BookingExpired, PaymentSucceeded
 from tickethub.testing import KafkaProbe, TokenIssuer
 

@@ -6,7 +6,8 @@ from decimal import Decimal
 import pytest
 
 from booking.domain.errors import BookingNotCancellable
-from booking.domain.model import BookingRecord, BookingStatus, ShowView, needs_cancelling
+from booking.domain.lifecycle import BookingStatus
+from booking.domain.model import BookingRecord, ShowView, needs_cancelling
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 

@@ -7,10 +7,11 @@ from typing import Any, cast
 import pytest
 from redis.exceptions import ConnectionError as RedisConnectionError
 
-from booking.domain.model import BookingRecord, BookingStatus
-from booking.messaging import saga
-from booking.messaging.saga import HoldChange
-from booking.store.holds import Hold, SeatHolds
+from booking.adapters.holds import Hold, SeatHolds
+from booking.domain.lifecycle import BookingStatus
+from booking.domain.model import BookingRecord
+from booking.service import hold_changes
+from booking.service.hold_changes import HoldChange
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 RECORD = BookingRecord(
@@ -48,7 +49,7 @@ def no_waiting(monkeypatch: pytest.MonkeyPatch) -> None:
     async def no_sleep(_: float) -> None:
         return None
 
-    monkeypatch.setattr(saga.asyncio, "sleep", no_sleep)
+    monkeypatch.setattr(hold_changes.asyncio, "sleep", no_sleep)
 
 
 async def test_a_short_outage_is_ridden_out() -> None:
@@ -65,6 +66,6 @@ async def test_a_long_outage_gives_up_without_failing_the_committed_step(caplog:
 
     await HoldChange(RECORD).apply(cast(SeatHolds, holds))
 
-    assert holds.calls == saga.HOLD_CHANGE_ATTEMPTS
+    assert holds.calls == hold_changes.HOLD_CHANGE_ATTEMPTS
     assert holds.released == []
     assert "left to expire" in caplog.text

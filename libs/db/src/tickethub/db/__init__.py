@@ -12,7 +12,18 @@ import asyncpg
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.table import Table
 
+from tickethub.db.unit_of_work import UnitOfWork
 from tickethub.settings import DatabaseSettings
+
+__all__ = [
+    "TRANSIENT_ERRORS",
+    "UnitOfWork",
+    "bind_tables",
+    "database_lifespan",
+    "make_engine",
+    "ping",
+    "violates",
+]
 
 # PostgreSQL restarting, unreachable or aborting a transaction to resolve a conflict: worth retrying
 # (a message handler retries these without limit rather than dead-letter a message that will succeed).

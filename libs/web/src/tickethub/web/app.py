@@ -30,6 +30,9 @@ from tickethub.web.swagger import swagger_ui
 Lifespan = Callable[[Litestar], AbstractAsyncContextManager[None]]
 
 
+# The one dependency a service's handlers are given: its use cases' context (see create_service_app).
+CONTEXT = "context"
+
 # OpenAPI security of a public route: one empty requirement. (`security=[]` inherits the bearer.)
 PUBLIC: list[dict[str, list[str]]] = [{}]
 
@@ -56,10 +59,13 @@ def create_service_app(
     lifespan: Sequence[Lifespan] = (),
     readiness: Mapping[str, ReadinessCheck] | None = None,
     middleware: Sequence[DefineMiddleware] = (),
-    dependencies: Mapping[str, Provide] | None = None,
+    context: object | None = None,
     unavailable: Sequence[type[Exception]] = (),
-    state: Mapping[str, Any] | None = None,
+    dependencies: Mapping[str, Provide] | None = None,  # TRANSITIONAL: until every service has a context
+    state: Mapping[str, Any] | None = None,  # TRANSITIONAL: until every service has a context
 ) -> Litestar:
+    """`context` is what the service's use cases work with (its unit of work, stores and adapters),
+    built once by the app factory; every handler that names a `context` parameter receives it."""
     telemetry = configure_telemetry(settings)
     swagger_page, swagger_files = swagger_ui(docs_path(service))
     app = Litestar(
@@ -68,7 +74,10 @@ def create_service_app(
         middleware=list(middleware),
         exception_handlers=exception_handlers(tuple(unavailable)),
         plugins=[litestar_plugin(telemetry, unobserved=[LIVENESS_PATH, READINESS_PATH, METRICS_PATH])],
-        dependencies=dict(dependencies or {}),
+        dependencies=(
+            {CONTEXT: Provide(lambda: context, sync_to_thread=False)} if context is not None else {}
+        )
+        | dict(dependencies or {}),
         state=State(dict(state or {})),
         openapi_config=OpenAPIConfig(
             title=f"TicketHub {service}",

@@ -1,1 +1,1 @@
-"""Booking's HTTP API: thin controllers over the domain and the store."""
+"""Booking's HTTP API: thin controllers that turn requests into use cases and their answers back."""

@@ -1,6 +1,5 @@
 """HTTP endpoints of booking: create, read and cancel bookings, and a show's seat map."""
 
-import re
 from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, post
@@ -9,9 +8,7 @@ from litestar.openapi.spec import Example
 from litestar.params import FromPath, HeaderParameter, JSONBody
 from litestar.status_codes import HTTP_202_ACCEPTED
 
-from booking.api.cancelling import CancellationDesk
 from booking.api.dto import BookingPage, BookingRequest, BookingResponse, SeatMap, SeatState
-from booking.api.placing import BookingDesk
 from booking.domain.errors import (
     BookingNotCancellable,
     HoldLimitReached,
@@ -23,22 +20,12 @@ from booking.domain.errors import (
     UnknownShow,
 )
 from booking.domain.idempotency import KEY_PATTERN
-from booking.domain.model import BookingRecord, SeatStatus
-from booking.store.bookings import BookingStore
+from booking.service import cancelling, placing, reading
+from booking.service.context import BookingContext
 from tickethub.auth import Identity
 from tickethub.web.app import PUBLIC
 from tickethub.web.errors import problem_responses
 from tickethub.web.pagination import Limit, Offset
-
-# The canonical 8-4-4-4-12 form only: any other 36 characters of hex and dashes are no UUID at all.
-_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
-
-
-async def _own_booking(store: BookingStore, booking_id: str, caller: Identity) -> BookingRecord:
-    record = await store.get(booking_id) if _UUID.fullmatch(booking_id) else None
-    if record is None or record.user_id != caller.subject:
-        raise UnknownBooking(booking_id)  # someone else's booking is indistinguishable from none
-    return record
 
 
 class BookingController(Controller):
@@ -73,7 +60,7 @@ class BookingController(Controller):
         self,
         request: Request[Identity, Any, Any],
         data: JSONBody[BookingRequest],
-        desk: NamedDependency[BookingDesk],
+        context: NamedDependency[BookingContext],
         idempotency_key: Annotated[
             str | None,
             HeaderParameter(
@@ -84,19 +71,21 @@ class BookingController(Controller):
             ),
         ] = None,
     ) -> Response[BookingResponse]:
-        placement = await desk.place(request.user.subject, request.user.email or "", data, idempotency_key)
+        buyer = placing.Buyer(request.user.subject, request.user.email or "")
+        order = placing.BookingOrder(data.show_id, data.seats, data.payment_token)
+        placement = await placing.place_booking(context, buyer, order, idempotency_key)
         headers = {"Idempotent-Replayed": "true"} if placement.replayed else {}
-        return Response(placement.response, status_code=HTTP_202_ACCEPTED, headers=headers)
+        return Response(BookingResponse.of(placement.booking), status_code=HTTP_202_ACCEPTED, headers=headers)
 
     @get("/", summary="The caller's bookings, newest first", responses=problem_responses(401, 422))
     async def list_mine(
         self,
         request: Request[Identity, Any, Any],
-        store: NamedDependency[BookingStore],
+        context: NamedDependency[BookingContext],
         limit: Limit = 50,
         offset: Offset = 0,
     ) -> BookingPage:
-        records, total = await store.list_for_user(request.user.subject, limit=limit, offset=offset)
+        records, total = await reading.bookings_of(context, request.user.subject, limit=limit, offset=offset)
         return BookingPage(
             items=[BookingResponse.of(r) for r in records], total=total, limit=limit, offset=offset
         )
@@ -110,9 +99,9 @@ class BookingController(Controller):
         self,
         request: Request[Identity, Any, Any],
         booking_id: FromPath[str],
-        store: NamedDependency[BookingStore],
+        context: NamedDependency[BookingContext],
     ) -> BookingResponse:
-        return BookingResponse.of(await _own_booking(store, booking_id, request.user))
+        return BookingResponse.of(await reading.own_booking(context, booking_id, request.user.subject))
 
     @post(
         "/{booking_id:str}/cancel",
@@ -132,11 +121,10 @@ class BookingController(Controller):
         self,
         request: Request[Identity, Any, Any],
         booking_id: FromPath[str],
-        store: NamedDependency[BookingStore],
-        cancellations: NamedDependency[CancellationDesk],
+        context: NamedDependency[BookingContext],
     ) -> BookingResponse:
-        record = await _own_booking(store, booking_id, request.user)
-        return BookingResponse.of(await cancellations.cancel(record))
+        record = await reading.own_booking(context, booking_id, request.user.subject)
+        return BookingResponse.of(await cancelling.cancel_booking(context, record))
 
     @get(
         "/show/{show_id:str}",
@@ -145,20 +133,11 @@ class BookingController(Controller):
         security=PUBLIC,
         responses=problem_responses(UnknownShow),
     )
-    async def seat_map(self, show_id: FromPath[str], store: NamedDependency[BookingStore]) -> SeatMap:
-        show = await store.load_show(show_id)
-        if show is None:
-            raise UnknownShow(show_id)
-        taken = await store.seat_statuses(show_id)
+    async def seat_map(self, show_id: FromPath[str], context: NamedDependency[BookingContext]) -> SeatMap:
+        seats = await reading.seat_map(context, show_id)
         return SeatMap(
             show_id=show_id,
             seats=[
-                SeatState(
-                    id=seat,
-                    category=category,
-                    price=show.prices[category],
-                    status=taken.get(seat, SeatStatus.AVAILABLE),
-                )
-                for seat, category in show.seat_categories.items()
+                SeatState(id=s.seat_id, category=s.category, price=s.price, status=s.status) for s in seats
             ],
         )

@@ -4,42 +4,16 @@ The public path table (entrypoint and Ingress) routes no `/internal` path, so on
 cluster reach these, and each still needs a SERVICE or ADMIN token.
 """
 
-from dataclasses import dataclass
-
 from litestar import Controller, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 
 from booking.api.dto import SeatCountsOut, ShowSweep
 from booking.domain.errors import UnknownShow
-from booking.messaging.saga import BookingSaga
-from booking.store.bookings import BookingStore
-from booking.store.holds import SeatHolds
+from booking.service.context import BookingContext
+from booking.service.sweeping import sweep_show
 from tickethub.auth import ADMIN, SERVICE, requires_role
 from tickethub.web.errors import problem_responses
-
-
-@dataclass(frozen=True, slots=True)
-class ShowSweeper:
-    """Expires one show's overdue holds the way the built-in sweeper does, then counts its seats."""
-
-    store: BookingStore
-    saga: BookingSaga
-    holds: SeatHolds
-
-    async def sweep(self, show_id: str) -> ShowSweep:
-        show = await self.store.load_show(show_id)
-        if show is None:
-            raise UnknownShow(show_id)
-        expired = 0
-        # Batch after batch until none is overdue: each expiry is committed (with its BookingExpired)
-        # before its Redis holds are released, as in the built-in sweep.
-        while changes := await self.saga.sweep(show_id=show_id):
-            for change in changes:
-                await change.apply(self.holds)
-            expired += len(changes)
-        counts = await self.store.seat_counts(show)
-        return ShowSweep(show_id=show_id, expired=expired, seats=SeatCountsOut.of(counts))
 
 
 class ShowSweepController(Controller):
@@ -61,5 +35,6 @@ class ShowSweepController(Controller):
         ),
         responses=problem_responses(401, 403, UnknownShow),
     )
-    async def sweep(self, show_id: FromPath[str], sweeper: NamedDependency[ShowSweeper]) -> ShowSweep:
-        return await sweeper.sweep(show_id)
+    async def sweep(self, show_id: FromPath[str], context: NamedDependency[BookingContext]) -> ShowSweep:
+        swept = await sweep_show(context, show_id)
+        return ShowSweep(show_id=swept.show_id, expired=swept.expired, seats=SeatCountsOut.of(swept.seats))

@@ -1,27 +1,12 @@
-"""The booking's state machine, the bookable view of a show, and the seat-selection rules."""
+"""A booking as the service sees it, the bookable view of a show, and the seat-selection rules."""
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
-from enum import StrEnum
 
 from booking.domain.errors import BookingNotCancellable, InvalidSeatSelection, ShowNotBookable
-
-
-class BookingStatus(StrEnum):
-    PENDING = "PENDING"
-    CONFIRMED = "CONFIRMED"
-    CANCELLED = "CANCELLED"
-    EXPIRED = "EXPIRED"
-    REFUNDED = "REFUNDED"
-
-
-class SeatStatus(StrEnum):
-    AVAILABLE = "AVAILABLE"
-    HELD = "HELD"
-    SOLD = "SOLD"
-    RELEASED = "RELEASED"  # stored on booking_seats rows that no longer hold their seat
+from booking.domain.lifecycle import CANCEL, BookingStatus
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,8 +89,8 @@ class BookingRecord:
 
 
 @dataclass(frozen=True, slots=True)
-class Cancellation:
-    """A booking just cancelled, and what it was before: a CONFIRMED one had been paid for."""
+class Moved:
+    """A booking just moved by a transition, and the status it left: a CONFIRMED one had been paid for."""
 
     record: BookingRecord
     previous: BookingStatus
@@ -123,7 +108,7 @@ def needs_cancelling(record: BookingRecord, show: ShowView | None, *, now: datet
     """
     if record.status in (BookingStatus.CANCELLED, BookingStatus.REFUNDED):
         return False
-    if record.status is BookingStatus.EXPIRED:
+    if record.status not in CANCEL.sources:  # expired: its seats went back when its hold ran out
         raise BookingNotCancellable(f"Booking {record.id} has expired; there is nothing to cancel.")
     if show is not None and show.starts_at <= now:
         raise BookingNotCancellable(f"The show of booking {record.id} has already started.")

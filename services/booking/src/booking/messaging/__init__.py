@@ -1,1 +1,1 @@
-"""Booking's side of the saga over Kafka: the read model, payment results, and the hold sweep."""
+"""Booking's side of the saga over Kafka: thin subscriptions that call the use cases."""

@@ -1,1 +1,1 @@
-"""Booking's persistence: PostgreSQL (the truth) and Redis seat holds (the fast first line)."""
+"""Booking's PostgreSQL, the truth: bookings and their seats, the read model of shows, idempotency keys."""

@@ -1,32 +1,22 @@
-"""Every query of the booking database: the saga's guarded transitions live here, in SQL.
+"""Every query of bookings and their seats; the state machine's moves as guarded SQL built from its table.
 
-The guards (`WHERE status = 'PENDING' AND hold_expires_at > now()`) are what make the saga safe under
-redelivery, races and late payments; the domain decides what to ask for, the database decides what
-actually happens.
+The guards (`WHERE status IN (...) AND hold_expires_at > now() ...`) are what make the saga safe under
+redelivery, races and late payments: the domain's table says which moves exist, PostgreSQL decides
+which one actually happens when two race.
 """
 
-import json
-import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from piccolo.engine.postgres import PostgresEngine
-
 from booking.domain.errors import SeatsTaken
-from booking.domain.model import (
-    BookingRecord,
-    BookingStatus,
-    Cancellation,
-    SeatCounts,
-    SeatSelection,
-    ShowView,
-)
-from booking.store.tables import Booking, BookingSeat, ShowReadModel
-from tickethub.contracts import BOOKING_REQUESTED, BookingRequested, ShowPublished
+from booking.domain.lifecycle import EXPIRE, TRANSITIONS, BookingStatus, Transition
+from booking.domain.model import BookingRecord, Moved, SeatCounts, ShowView
+from booking.store.idempotency import encode_accepted
+from booking.store.tables import Booking, BookingSeat
+from tickethub.contracts import BOOKING_REQUESTED, BookingRequested
 from tickethub.db import violates
 from tickethub.outbox import OUTBOX_COLUMNS, outbox_values
 
@@ -56,33 +46,57 @@ FROM bookings b
 """
 
 
-def _cancel_active(which: str) -> str:
-    """PENDING or CONFIRMED -> CANCELLED for the bookings `which` selects, their seats RELEASED, in one
-    statement; returns each booking's id and the status it had. `which` is a constant of this module.
+def _quoted(values: Iterable[str]) -> str:
+    return ", ".join(f"'{value}'" for value in sorted(values))
 
-    The rows are locked first (FOR UPDATE re-reads a row a concurrent saga step just changed), so a
-    booking confirmed meanwhile is cancelled as CONFIRMED (and refunded), and one that ended meanwhile
-    is left alone.
+
+def _transition_sql(
+    transition: Transition, chosen: str, *, order: str = "id", skip_locked: bool = False
+) -> str:
+    """One statement that makes `transition` for up to LIMIT bookings `chosen` selects, moving their seat
+    rows with them; returns each moved booking's id and the status it left. Only this module's constants
+    and the table's enum values are joined into it; every value is a bind parameter.
+
+    The bookings are locked first: a row a concurrent step just changed is read again and left alone
+    when it no longer passes the guards (FOR UPDATE re-checks them), or skipped while another
+    transaction holds it (`skip_locked`, for sweeps that must not wait on a saga step).
     """
+    guards = [chosen, f"status IN ({_quoted(transition.sources)})"]
+    if transition.needs_live_hold:
+        guards.append("hold_expires_at > now()")
+    if transition.needs_expired_hold:
+        guards.append("hold_expires_at <= now()")
+    if transition.needs_show_not_cancelled:
+        guards.append(
+            "NOT EXISTS (SELECT 1 FROM shows WHERE shows.show_id = bookings.show_id "
+            "AND shows.status = 'CANCELLED')"
+        )
+    seats = ""
+    if transition.seats:
+        cases = " ".join(f"WHEN '{before}' THEN '{after}'" for before, after in transition.seats.items())
+        seats = f"""
+, seats AS (
+    UPDATE booking_seats s SET status = CASE s.status {cases} END FROM moved m
+    WHERE s.booking_id = m.id AND s.status IN ({_quoted(transition.seats)})
+)"""  # noqa: S608
     return f"""
 WITH target AS (
-    SELECT id, status FROM bookings
-    WHERE {which} AND status IN ('PENDING', 'CONFIRMED')
-    ORDER BY id LIMIT {{}} FOR UPDATE
-), cancelled AS (
-    UPDATE bookings b SET status = 'CANCELLED', updated_at = now() FROM target t
+    SELECT id, status FROM bookings WHERE {" AND ".join(guards)}
+    ORDER BY {order} LIMIT {{}} FOR UPDATE{" SKIP LOCKED" if skip_locked else ""}
+), moved AS (
+    UPDATE bookings b SET status = '{transition.target}', updated_at = now() FROM target t
     WHERE b.id = t.id RETURNING b.id, t.status AS previous
-), seats AS (
-    UPDATE booking_seats s SET status = 'RELEASED' FROM cancelled c
-    WHERE s.booking_id = c.id AND s.status IN ('HELD', 'SOLD')
-)
-SELECT id, previous FROM cancelled
+){seats}
+SELECT id, previous FROM moved
 """  # noqa: S608
 
 
-_CANCEL_BOOKING = _cancel_active("id = {}")
-_CANCEL_SHOW_BOOKINGS = _cancel_active("show_id = {}")
-
+# Each transition's statements by its name, built once at import.
+_ONE_BOOKING = {transition.name: _transition_sql(transition, "id = {}") for transition in TRANSITIONS}
+_SHOW_BOOKINGS = {transition.name: _transition_sql(transition, "show_id = {}") for transition in TRANSITIONS}
+_EXPIRE_OVERDUE = _transition_sql(
+    EXPIRE, "({}::varchar IS NULL OR show_id = {})", order="hold_expires_at", skip_locked=True
+)
 
 _BEFORE_EVERY_ID = UUID(int=0)
 
@@ -93,14 +107,6 @@ class EndedCursor:
 
     ended_at: datetime
     booking_id: UUID = _BEFORE_EVERY_ID
-
-
-@dataclass(frozen=True, slots=True)
-class IdempotentAnswer:
-    """The claimed Idempotency-Key and the JSON response to store under it."""
-
-    key: str
-    response: str
 
 
 def _record(row: dict[str, Any]) -> BookingRecord:
@@ -119,136 +125,55 @@ def _record(row: dict[str, Any]) -> BookingRecord:
 
 
 class BookingStore:
-    def __init__(self, engine: PostgresEngine, *, show_cache_seconds: float) -> None:
-        self.engine = engine
-        self._show_cache: dict[str, tuple[float, ShowView]] = {}
-        self._show_cache_seconds = show_cache_seconds
-
-    # -- the show read model (fed by catalog's ShowPublished events) ---------------------------
-
-    async def save_show(self, event: ShowPublished) -> bool:
-        """Upserts the show unless a newer revision is already stored; True if stored."""
-        rows = await ShowReadModel.raw(
-            """
-            INSERT INTO shows (show_id, revision, status, movie_title, starts_at, hold_seconds,
-                               prices, seat_categories, updated_at)
-            VALUES ({}, {}, {}, {}, {}, {}, {}::jsonb, {}::jsonb, now())
-            ON CONFLICT (show_id) DO UPDATE SET
-                revision = EXCLUDED.revision, status = EXCLUDED.status,
-                movie_title = EXCLUDED.movie_title, starts_at = EXCLUDED.starts_at,
-                hold_seconds = EXCLUDED.hold_seconds, prices = EXCLUDED.prices,
-                seat_categories = EXCLUDED.seat_categories, updated_at = now()
-            WHERE shows.revision < EXCLUDED.revision
-            RETURNING show_id
-            """,
-            event.show_id,
-            event.revision,
-            event.status,
-            event.movie_title,
-            event.starts_at,
-            event.hold_seconds,
-            json.dumps({category: str(price) for category, price in event.prices.items()}),
-            json.dumps({seat.seat_id: seat.category for seat in event.seats}),
-        )
-        self._show_cache.pop(event.show_id, None)
-        return bool(rows)
-
-    async def mark_show_cancelled(self, show_id: str, revision: int) -> None:
-        """The read model learns of the cancellation at once, whichever of ShowCancelled and the
-        ShowPublished of the same revision arrives first (both say CANCELLED)."""
-        await ShowReadModel.raw(
-            "UPDATE shows SET status = 'CANCELLED', revision = greatest(revision, {}), updated_at = now() "
-            "WHERE show_id = {}",
-            revision,
-            show_id,
-        )
-        self._show_cache.pop(show_id, None)
-
-    async def show_is_cancelled(self, show_id: str) -> bool:
-        """Read past the cache: the saga must not act on a cancellation it has not seen yet."""
-        return await ShowReadModel.exists().where(
-            (ShowReadModel.show_id == show_id) & (ShowReadModel.status == "CANCELLED")
-        )
-
-    async def load_show(self, show_id: str) -> ShowView | None:
-        """The show as booking sees it; cached briefly because a 10,000-seat map is not small."""
-        cached = self._show_cache.get(show_id)
-        if cached and time.monotonic() - cached[0] < self._show_cache_seconds:
-            return cached[1]
-        row = await ShowReadModel.select().where(ShowReadModel.show_id == show_id).first()
-        if row is None:
-            return None
-        show = ShowView(
-            show_id=row["show_id"],
-            revision=row["revision"],
-            status=row["status"],
-            movie_title=row["movie_title"],
-            starts_at=row["starts_at"],
-            hold_seconds=row["hold_seconds"],
-            prices={category: Decimal(price) for category, price in json.loads(row["prices"]).items()},
-            seat_categories=json.loads(row["seat_categories"]),
-        )
-        self._show_cache[show_id] = (time.monotonic(), show)
-        return show
-
     # -- creating a booking -------------------------------------------------------------------
 
     async def create_pending(
-        self,
-        *,
-        booking_id: str,
-        user_id: str,
-        user_email: str,
-        show_id: str,
-        selection: SeatSelection,
-        currency: str,
-        payment_token: str | None,
-        now: datetime,
-        idempotency: IdempotentAnswer | None = None,
+        self, booking: BookingRecord, *, payment_token: str | None, idempotency_key: str | None
     ) -> None:
-        """Booking PENDING + seats HELD + BookingRequested in the outbox, in one transaction; with
-        `idempotency`, the response is stored under the claimed key in the same statement.
+        """Booking PENDING + seats HELD + BookingRequested in the outbox, in one statement (atomic without
+        a transaction of its own); with `idempotency_key` (claimed by this request), the accepted booking
+        is stored under it in the same statement.
 
         Raises SeatsTaken when the partial unique index finds a seat already HELD or SOLD.
         """
         event = BookingRequested(
-            booking_id=booking_id,
-            user_id=user_id,
-            show_id=show_id,
-            seats=list(selection.seats),
-            amount=selection.amount,
-            currency=currency,
+            booking_id=booking.id,
+            user_id=booking.user_id,
+            show_id=booking.show_id,
+            seats=list(booking.seats),
+            amount=booking.amount,
+            currency=booking.currency,
             payment_token=payment_token,
-            hold_expires_at=selection.hold_expires_at,
+            hold_expires_at=booking.hold_expires_at,
         )
-        booking = UUID(booking_id)
+        booking_id = UUID(booking.id)
         try:
-            # One statement, so one round trip and atomic without BEGIN/COMMIT; the foreign key of
-            # the seats is checked at its end, when the booking row exists.
+            # One statement, so one round trip; the foreign key of the seats is checked at its end,
+            # when the booking row exists.
             await Booking.raw(
                 _CREATE_PENDING,
-                booking,
-                user_id,
-                user_email,
-                show_id,
-                selection.amount,
-                currency,
+                booking_id,
+                booking.user_id,
+                booking.user_email,
+                booking.show_id,
+                booking.amount,
+                booking.currency,
                 payment_token,
-                selection.hold_expires_at,
-                now,
-                now,
-                booking,
-                show_id,
-                list(selection.seats),
-                idempotency.response if idempotency else None,
-                user_id,
-                idempotency.key if idempotency else None,
-                booking,
-                *outbox_values(BOOKING_REQUESTED, booking_id, event),
+                booking.hold_expires_at,
+                booking.created_at,
+                booking.created_at,
+                booking_id,
+                booking.show_id,
+                list(booking.seats),
+                encode_accepted(booking) if idempotency_key else None,
+                booking.user_id,
+                idempotency_key,
+                booking_id,
+                *outbox_values(BOOKING_REQUESTED, booking.id, event),
             )
         except Exception as exc:
             if violates(exc, ACTIVE_SEAT_INDEX):
-                raise SeatsTaken(await self.active_seats(show_id, selection.seats)) from exc
+                raise SeatsTaken(await self.active_seats(booking.show_id, booking.seats)) from exc
             raise
 
     async def active_seats(self, show_id: str, seats: Sequence[str]) -> list[str]:
@@ -318,80 +243,27 @@ class BookingStore:
         )
         return SeatCounts(total=len(show.seat_categories), held=rows[0]["held"], sold=rows[0]["sold"])
 
-    # -- saga transitions (call inside the handler's transaction) -------------------------------
+    # -- the state machine's moves (inside the use case's transaction) ---------------------------
 
-    async def confirm(self, booking_id: str) -> BookingRecord | None:
-        """PENDING with a live hold of a show that is not cancelled -> CONFIRMED, seats HELD -> SOLD.
-        None if the guard refused.
+    async def move(self, transition: Transition, booking_id: str) -> Moved | None:
+        """The booking after `transition`, or None when its guards refused it."""
+        moved = await self._moved(await Booking.raw(_ONE_BOOKING[transition.name], UUID(booking_id), 1))
+        return moved[0] if moved else None
 
-        The show's status closes the race with its cancellation: a booking made just before the
-        cancellation reached the read model is never confirmed once it has.
-        """
-        rows = await Booking.raw(
-            "UPDATE bookings SET status = 'CONFIRMED', updated_at = now() "
-            "WHERE id = {} AND status = 'PENDING' AND hold_expires_at > now() AND NOT EXISTS ("
-            "SELECT 1 FROM shows WHERE shows.show_id = bookings.show_id AND shows.status = 'CANCELLED'"
-            ") RETURNING id",
-            UUID(booking_id),
-        )
-        if not rows:
-            return None
-        await BookingSeat.update({BookingSeat.status: "SOLD"}).where(
-            (BookingSeat.booking_id == UUID(booking_id)) & (BookingSeat.status == "HELD")
-        )
-        return await self.get(booking_id)
+    async def move_show_bookings(self, transition: Transition, show_id: str, *, limit: int) -> list[Moved]:
+        """Up to `limit` bookings of the show after `transition`; an empty list once none is left."""
+        return await self._moved(await Booking.raw(_SHOW_BOOKINGS[transition.name], show_id, limit))
 
-    async def end_pending(self, booking_id: str, status: BookingStatus) -> BookingRecord | None:
-        """PENDING -> CANCELLED/EXPIRED, seats released. None if the booking was not PENDING."""
-        rows = await Booking.raw(
-            "UPDATE bookings SET status = {}, updated_at = now() "
-            "WHERE id = {} AND status = 'PENDING' RETURNING id",
-            str(status),
-            UUID(booking_id),
-        )
-        if not rows:
-            return None
-        record = await self.get(booking_id)
-        await BookingSeat.update({BookingSeat.status: "RELEASED"}).where(
-            (BookingSeat.booking_id == UUID(booking_id)) & (BookingSeat.status == "HELD")
-        )
-        return record
+    async def expire_overdue(self, *, show_id: str | None, limit: int) -> list[Moved]:
+        """Up to `limit` bookings whose hold ran out (of one show, or of all) EXPIRED, skipping those a
+        saga step is changing right now."""
+        return await self._moved(await Booking.raw(_EXPIRE_OVERDUE, show_id, show_id, limit))
 
-    async def cancel_active(self, booking_id: str) -> Cancellation | None:
-        """PENDING or CONFIRMED -> CANCELLED, seats released. None if the booking was neither."""
-        cancelled = await self._cancelled(await Booking.raw(_CANCEL_BOOKING, UUID(booking_id), 1))
-        return cancelled[0] if cancelled else None
-
-    async def cancel_active_of_show(self, show_id: str, *, limit: int) -> list[Cancellation]:
-        """Up to `limit` PENDING or CONFIRMED bookings of the show -> CANCELLED, seats released."""
-        return await self._cancelled(await Booking.raw(_CANCEL_SHOW_BOOKINGS, show_id, limit))
-
-    async def _cancelled(self, rows: list[dict[str, Any]]) -> list[Cancellation]:
+    async def _moved(self, rows: list[dict[str, Any]]) -> list[Moved]:
         if not rows:
             return []
         previous = {str(row["id"]): BookingStatus(row["previous"]) for row in rows}
         records = await Booking.raw(
             _SELECT_BOOKINGS + "WHERE b.id = ANY({}::uuid[]) ORDER BY b.id", [row["id"] for row in rows]
         )
-        return [Cancellation(record, previous[record.id]) for record in map(_record, records)]
-
-    async def mark_refunded(self, booking_id: str) -> BookingRecord | None:
-        """An expired or cancelled booking whose payment was given back (late, or after a cancel)."""
-        rows = await Booking.raw(
-            "UPDATE bookings SET status = 'REFUNDED', updated_at = now() "
-            "WHERE id = {} AND status IN ('EXPIRED', 'CANCELLED') RETURNING id",
-            UUID(booking_id),
-        )
-        return await self.get(booking_id) if rows else None
-
-    async def overdue(self, *, show_id: str | None, limit: int) -> list[str]:
-        """Ids of PENDING bookings whose hold has expired (locked, skipping those being handled)."""
-        rows = await Booking.raw(
-            "SELECT id::text AS id FROM bookings WHERE status = 'PENDING' AND hold_expires_at <= now() "
-            "AND ({}::varchar IS NULL OR show_id = {}) "
-            "ORDER BY hold_expires_at LIMIT {} FOR UPDATE SKIP LOCKED",
-            show_id,
-            show_id,
-            limit,
-        )
-        return [row["id"] for row in rows]
+        return [Moved(record, previous[record.id]) for record in map(_record, records)]
