@@ -11,7 +11,6 @@ condition into `patch` (see `status`) and then raises to have kopf retry it, or 
 import random
 import time
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from typing import Any
 
 import kopf
@@ -39,6 +38,7 @@ from show_operator.status import (
     write_status,
     write_synced,
 )
+from tickethub.kernel import utc_now
 
 SHOWS = ("tickethub.io", "v1", "shows")
 WEBHOOK_ID = "validate-show"  # kopf serves this handler at the path /validate-show
@@ -72,7 +72,7 @@ class ShowHandlers:
         **_: Any,
     ) -> None:
         """Upserts the show in catalog under the resource's uid (on create, resume and spec updates)."""
-        now, starts = _now(), starts_at(spec)
+        now, starts = utc_now(), starts_at(spec)
         if reason == kopf.Reason.RESUME and now >= starts and is_true(conditions_of(body), CATALOG_SYNCED):
             logger.info("The show has started and was in sync; catalog refuses changes to it now.")
             return
@@ -126,7 +126,7 @@ class ShowHandlers:
             ready = readiness(_phase_with(body, seats), seats)
         desired: dict[str, Any] = {} if seats is None else {"seats": seats.as_status()}
         conditions = conditions_of(body)
-        generation, now = generation_of(body), _now()
+        generation, now = generation_of(body), utc_now()
         ready_changed = False
         if is_true(conditions, CATALOG_SYNCED):  # otherwise the failed sync speaks for phase and Ready
             if ready.reason != BOOKING_UNAVAILABLE:
@@ -146,7 +146,7 @@ class ShowHandlers:
         """On deletion: cancels in catalog, then keeps the finalizer until booking has let every seat go."""
         if body.status.get("phase") != Phase.CANCELLING:
             cancelling = Condition(READY, False, "Cancelling", "withdrawing the show")
-            write_phase(body, patch, Phase.CANCELLING, cancelling, now=_now())
+            write_phase(body, patch, Phase.CANCELLING, cancelling, now=utc_now())
             kopf.info(body, reason="Cancelling", message="withdrawing the show from catalog")
         if _CATALOG_CANCELLED_AT not in memo:
             try:
@@ -184,7 +184,7 @@ class ShowHandlers:
             message = "every booking of the show is cancelled or refunded"
             kopf.info(body, reason="BookingsSettled", message=message)
             return
-        write_status(body, patch, {"seats": seats.as_status()}, now=_now())
+        write_status(body, patch, {"seats": seats.as_status()}, now=utc_now())
         waited = time.monotonic() - float(memo[_CATALOG_CANCELLED_AT])
         left = f"{seats.held} held and {seats.sold} sold seat(s) left"
         if waited >= self.settings.withdrawal_wait_seconds:
@@ -198,7 +198,9 @@ class ShowHandlers:
         operation: str = kwargs["operation"]
         old: Mapping[str, Any] | None = kwargs.get("old")
         old_spec = None if old is None else old.get("spec")
-        problem = admission.start_time_problem(operation=operation, spec=spec, old_spec=old_spec, now=_now())
+        problem = admission.start_time_problem(
+            operation=operation, spec=spec, old_spec=old_spec, now=utc_now()
+        )
         if problem:
             raise kopf.AdmissionError(problem, code=422)
         if not admission.prices_changed(operation=operation, spec=spec, old_spec=old_spec):
@@ -219,7 +221,7 @@ class ShowHandlers:
 
 
 def _phase_with(body: kopf.Body, seats: SeatCounts | None) -> Phase:
-    return show_phase(starts=starts_at(body.spec), now=_now(), seats=seats)
+    return show_phase(starts=starts_at(body.spec), now=utc_now(), seats=seats)
 
 
 def _not_found(error: ServiceError) -> bool:
@@ -229,10 +231,6 @@ def _not_found(error: ServiceError) -> bool:
 def _failure_reason(service: str, error: ServiceError) -> str:
     outcome = "Rejected" if isinstance(error, ServiceRejected) else "Unavailable"
     return f"{service.capitalize()}{outcome}"
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 def build_registry(settings: Settings, services: ShowServices) -> kopf.OperatorRegistry:

@@ -1,13 +1,10 @@
 """What every event carries besides its payload: a unique id (for inbox de-duplication) and a time."""
 
-from datetime import UTC, datetime
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-
-def _now() -> datetime:
-    return datetime.now(UTC)
+from tickethub.kernel import new_id, utc_now
 
 
 class Event(BaseModel):
@@ -15,7 +12,7 @@ class Event(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore", json_schema_serialization_defaults_required=True)
 
     event_id: UUID = Field(
-        default_factory=uuid4, description="unique per event; consumers de-duplicate on it"
+        default_factory=new_id, description="unique per event; consumers de-duplicate on it"
     )
-    occurred_at: AwareDatetime = Field(default_factory=_now)
+    occurred_at: AwareDatetime = Field(default_factory=utc_now)
     version: int = Field(default=1, description="contract version; a breaking change gets a new topic")
