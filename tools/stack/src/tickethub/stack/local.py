@@ -10,8 +10,7 @@ import secrets
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
@@ -19,8 +18,9 @@ from tickethub.stack import install
 from tickethub.stack.certificates import ServingCertificate, serving_certificate
 from tickethub.stack.control_plane import ControlPlane
 from tickethub.stack.entrypoint import Entrypoint, render_nginx_config
-from tickethub.stack.ports import LOOPBACK, free_port
-from tickethub.stack.processes import Jaeger, Kafka, MailCatcher, Postgres, Redis, Server
+from tickethub.stack.infrastructure import InfrastructurePorts, InfrastructureServers
+from tickethub.stack.ports import LOOPBACK
+from tickethub.stack.processes import Server, start_all
 from tickethub.stack.routes import load_routes, repo_root
 from tickethub.stack.services import SERVICES, ServiceProcess
 from tickethub.stack.show_api import NAMESPACE, OPERATOR_ACCOUNT, WEBHOOK_PATH, ShowOperator, install_show_api
@@ -31,11 +31,10 @@ OPERATOR_CLIENT_ID = "show-operator"
 
 
 @dataclass(frozen=True)
-class Ports:
+class Ports(InfrastructurePorts):
     """Every port of the stack; `make up` takes each from TICKETHUB_PORT_<NAME> or the default."""
 
     # Below Linux's ephemeral range (32768-60999), so an outgoing connection never holds one.
-    entrypoint: int = 8080
     postgres: int = 15432
     redis: int = 16379
     kafka: int = 19092
@@ -43,6 +42,7 @@ class Ports:
     mail_ui: int = 18025
     otlp_http: int = 14318
     jaeger_ui: int = 16686
+    entrypoint: int = 8080
     users: int = 18101
     catalog: int = 18102
     booking: int = 18103
@@ -63,10 +63,6 @@ class Ports:
                 for f in fields(cls)
             }
         )
-
-    @classmethod
-    def free(cls) -> "Ports":
-        return cls(**{f.name: free_port() for f in fields(cls)})
 
     def of(self, service: str) -> int:
         port: int = getattr(self, service)
@@ -89,12 +85,13 @@ class Stack:
 
     def __post_init__(self) -> None:
         d = self.state_dir
-        self.postgres = Postgres(d / "postgres", self.ports.postgres, fsync=self.persistent)
-        self.redis = Redis(d / "redis", self.ports.redis, persistent=self.persistent)
-        self.kafka = Kafka(d / "kafka", self.ports.kafka)
-        self.mail = MailCatcher(d / "mail", self.ports.smtp, self.ports.mail_ui)
-        self.jaeger = Jaeger(d / "jaeger", self.ports.otlp_http, self.ports.jaeger_ui)
-        self.infrastructure: list[Server] = [self.postgres, self.redis, self.kafka, self.mail, self.jaeger]
+        self.infrastructure = InfrastructureServers(d, self.ports, persistent=self.persistent)
+        # Each server by its name, as the tests and the printed URLs reach it.
+        self.postgres = self.infrastructure.postgres
+        self.redis = self.infrastructure.redis
+        self.kafka = self.infrastructure.kafka
+        self.mail = self.infrastructure.mail
+        self.jaeger = self.infrastructure.jaeger
         self.services = {
             name: ServiceProcess(
                 d / "services" / name, name, self.ports.of(name), self.service_environment(name)
@@ -241,7 +238,7 @@ class Stack:
         return self.entrypoint.is_running()
 
     def all_servers(self) -> Iterator[Server]:
-        yield from self.infrastructure
+        yield from self.infrastructure.servers
         if self.kubernetes:
             yield from self.cluster.servers
         yield from self.services.values()
@@ -251,17 +248,14 @@ class Stack:
     def up(self) -> None:
         started = time.monotonic()
         _step("installing what is missing")
-        install.ensure_debian_packages()
-        install.ensure_kafka()
-        install.ensure_mailcatcher()
-        install.ensure_jaeger()
+        self.infrastructure.install()
         if self.kubernetes:
             install.ensure_kubernetes()
             _step("starting PostgreSQL, Redis, Kafka, the mail catcher, Jaeger and Kubernetes")
             self.cluster.start()
         else:
             _step("starting PostgreSQL, Redis, Kafka, the mail catcher and Jaeger")
-        _start_all(self.infrastructure, timeout=120)
+        self.infrastructure.start()
         if self.kubernetes:
             self.cluster.wait_ready(timeout=90)
         _step("creating databases and applying migrations")
@@ -282,8 +276,8 @@ class Stack:
                 [[sys.executable, "-m", "catalog.demo"]], [self.service_environment("catalog")], echo=True
             )
         _step("starting the services and the entrypoint")
-        _start_all(list(self.services.values()), timeout=90)
-        _start_all([self.entrypoint], timeout=30)
+        start_all(list(self.services.values()), timeout=90)
+        start_all([self.entrypoint], timeout=30)
         if self.kubernetes:
             self._start_show_operator()
         _step(f"ready in {time.monotonic() - started:.0f} s")
@@ -298,7 +292,7 @@ class Stack:
         # The admin's kubectl works in the Shows' namespace: `kubectl get shows` right away.
         self.cluster.kubectl("config", "set-context", "--current", f"--namespace={NAMESPACE}")
         self.cluster.service_account_kubeconfig(NAMESPACE, OPERATOR_ACCOUNT, self.operator_kubeconfig)
-        _start_all(self.operators, timeout=60)
+        start_all(self.operators, timeout=60)
 
     def down(self) -> None:
         for server in reversed(list(self.all_servers())):
@@ -329,14 +323,6 @@ class Stack:
 
 def _step(message: str) -> None:
     print(f"[up] {message}", flush=True)
-
-
-def _start_all(servers: Sequence[Server], *, timeout: float) -> None:
-    for server in servers:
-        server.start()
-    with ThreadPoolExecutor(max_workers=len(servers)) as pool:
-        for future in [pool.submit(server.wait_ready, timeout) for server in servers]:
-            future.result()
 
 
 def _run_parallel(
