@@ -1,7 +1,8 @@
 """PostgreSQL, Redis, Kafka, the mail catcher and Jaeger: the servers `make up` and the tests both run.
 
 One place installs, starts and stops them, so the stack and the test runs start them the same way;
-they differ only in their ports and in how much the data is worth (see `persistent`).
+they differ only in their ports and in how much the data is worth (see `persistent`). It also names
+them to a service in the chart's variables (DATABASE_URL, REDIS_URL, ...).
 """
 
 from dataclasses import dataclass, fields
@@ -9,7 +10,7 @@ from pathlib import Path
 from typing import Self
 
 from tickethub.stack import install
-from tickethub.stack.ports import free_port
+from tickethub.stack.ports import LOOPBACK, free_port
 from tickethub.stack.processes import Jaeger, Kafka, MailCatcher, Postgres, Redis, Server, start_all
 
 
@@ -62,3 +63,17 @@ class InfrastructureServers:
     def stop(self) -> None:
         for server in reversed(self.servers):
             server.stop()
+
+    def backend_environment(self, backend: str, *, database: str) -> dict[str, str]:
+        """The variables that point a service at `backend` (a `uses` entry of the chart) here, named as
+        the chart names them; `database` is the service's own PostgreSQL database."""
+        match backend:
+            case "postgresql":
+                return {"DATABASE_URL": self.postgres.dsn(database)}
+            case "redis":
+                return {"REDIS_URL": self.redis.url}
+            case "kafka":
+                return {"KAFKA_BOOTSTRAP_SERVERS": self.kafka.bootstrap_servers}
+            case "smtp":
+                return {"SMTP_HOST": LOOPBACK, "SMTP_PORT": str(self.mail.smtp_port)}
+        raise ValueError(f"no local server for the backend {backend!r}")

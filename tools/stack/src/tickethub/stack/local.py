@@ -1,5 +1,8 @@
 """The whole system on one machine: infrastructure, migrations, services and the entrypoint.
 
+Which services run, and what each one uses and calls, comes from the chart's values (topology.py);
+this module says only where each of those things is on this machine.
+
 `make up` runs it with persistent data under the state directory and fixed (configurable) ports;
 the end-to-end tests run it in a temporary directory on free ports.
 """
@@ -22,17 +25,25 @@ from tickethub.stack.infrastructure import InfrastructurePorts, InfrastructureSe
 from tickethub.stack.ports import LOOPBACK
 from tickethub.stack.processes import Server, start_all
 from tickethub.stack.routes import load_routes, repo_root
-from tickethub.stack.services import SERVICES, ServiceProcess
+from tickethub.stack.services import ServiceProcess, service_url
 from tickethub.stack.show_api import NAMESPACE, OPERATOR_ACCOUNT, WEBHOOK_PATH, ShowOperator, install_show_api
+from tickethub.stack.topology import calls_environment, chart_services
 
 DEFAULT_ADMIN_EMAIL = "admin@tickethub.local"
 # The machine client the Kubernetes operator logs in as (OAuth 2 client credentials).
 OPERATOR_CLIENT_ID = "show-operator"
+# Variables of the chart's `env` that describe a cluster, not this machine, and are left out here.
+# FORWARDED_ALLOW_IPS: the chart trusts X-Forwarded-For from pod networks (where the Ingress controller
+# runs); here the one proxy is the entrypoint on loopback, which users' default already trusts.
+CLUSTER_ONLY_ENV = frozenset({"FORWARDED_ALLOW_IPS"})
 
 
 @dataclass(frozen=True)
 class Ports(InfrastructurePorts):
-    """Every port of the stack; `make up` takes each from TICKETHUB_PORT_<NAME> or the default."""
+    """Every port of the stack; `make up` takes each from TICKETHUB_PORT_<NAME> or the default.
+
+    One field per service of the chart (its name), checked when a Stack is made.
+    """
 
     # Below Linux's ephemeral range (32768-60999), so an outgoing connection never holds one.
     postgres: int = 15432
@@ -85,6 +96,9 @@ class Stack:
 
     def __post_init__(self) -> None:
         d = self.state_dir
+        self.topology = chart_services()
+        if unplaced := [name for name in self.topology if name not in {f.name for f in fields(Ports)}]:
+            raise ValueError(f"no port for the chart's service(s) {', '.join(unplaced)}: add them to Ports")
         self.infrastructure = InfrastructureServers(d, self.ports, persistent=self.persistent)
         # Each server by its name, as the tests and the printed URLs reach it.
         self.postgres = self.infrastructure.postgres
@@ -96,7 +110,7 @@ class Stack:
             name: ServiceProcess(
                 d / "services" / name, name, self.ports.of(name), self.service_environment(name)
             )
-            for name in SERVICES
+            for name in self.topology
         }
         self.entrypoint = Entrypoint(
             d / "entrypoint",
@@ -104,7 +118,7 @@ class Stack:
             render_nginx_config(
                 port=self.ports.entrypoint,
                 routes=load_routes(),
-                upstreams={name: self.ports.of(name) for name in SERVICES},
+                upstreams={name: self.ports.of(name) for name in self.topology},
                 run_dir=d / "entrypoint",
                 index={"docs": "/docs/{users,catalog,booking,payment}", "health": "/users/status"},
             ),
@@ -174,29 +188,41 @@ class Stack:
     def operator_kubeconfig(self) -> Path:
         return self._secrets / "show-operator.kubeconfig"
 
+    def _secret_value(self, key: str) -> str:
+        """What the chart's Secret key `key` (of a `secretEnv` entry) holds on this machine."""
+        match key:
+            case "email":
+                return self.admin_email
+            case "password":
+                return self.admin_password
+        raise ValueError(f"the local stack holds no secret {key!r} (values.yaml secretEnv)")
+
+    def _secret_file(self, key: str) -> Path:
+        """The file that holds the chart's Secret key `key` (of a `secretFiles` entry) on this machine: the
+        state directory keeps each such secret under its chart key."""
+        files = {path.name: path for path in (self.signing_key_file, self.oauth_clients_file)}
+        if key not in files:
+            raise ValueError(f"the local stack holds no secret file {key!r} (values.yaml secretFiles)")
+        return files[key]
+
     # -- environment of each service ---------------------------------------------------------------
 
     def service_environment(self, service: str) -> dict[str, str]:
+        """The service's chart entry (`uses`, `calls`, `env`, `secretEnv`, `secretFiles`) on this machine."""
+        chart = self.topology[service]
         env = {
             **os.environ,
             "PYTHONUNBUFFERED": "1",
             "OTEL_SERVICE_NAME": service,
             "OTEL_EXPORTER_OTLP_ENDPOINT": self.jaeger.otlp_http_endpoint,
-            "DATABASE_URL": self.postgres.dsn(service),
-            "REDIS_URL": self.redis.url,
-            "KAFKA_BOOTSTRAP_SERVERS": self.kafka.bootstrap_servers,
-            "JWT_JWKS_URL": f"http://{LOOPBACK}:{self.ports.users}/.well-known/jwks.json",
-            "SMTP_HOST": LOOPBACK,
-            "SMTP_PORT": str(self.ports.smtp),
-            **self.extra_environment,
         }
-        if service == "users":
-            env |= {
-                "JWT_SIGNING_KEY_FILE": str(self.signing_key_file),
-                "OAUTH_CLIENTS_FILE": str(self.oauth_clients_file),
-                "TICKETHUB_BOOTSTRAP_ADMIN_EMAIL": self.admin_email,
-                "TICKETHUB_BOOTSTRAP_ADMIN_PASSWORD": self.admin_password,
-            }
+        for backend in sorted(chart.uses):
+            env |= self.infrastructure.backend_environment(backend, database=service)
+        env |= calls_environment(chart, lambda callee: service_url(self.ports.of(callee)))
+        env |= {variable: value for variable, value in chart.env.items() if variable not in CLUSTER_ONLY_ENV}
+        env |= self.extra_environment
+        env |= {variable: self._secret_value(key) for variable, key in chart.secret_env.items()}
+        env |= {variable: str(self._secret_file(key)) for variable, key in chart.secret_files.items()}
         return env
 
     def show_operator(self, name: str, health_port: int, *, priority: int) -> ShowOperator:
@@ -259,21 +285,21 @@ class Stack:
         if self.kubernetes:
             self.cluster.wait_ready(timeout=90)
         _step("creating databases and applying migrations")
-        for service in SERVICES:
+        with_database = [name for name, service in self.topology.items() if service.has_database]
+        for service in with_database:
             self.postgres.create_database(service)
         self._ensure_signing_key()
         self._ensure_oauth_clients()
-        self.services["users"].environment = self.service_environment("users")
         _run_parallel(
             [
                 [sys.executable, "-m", "tickethub.db.migrate", f"{service}.store.piccolo_conf"]
-                for service in SERVICES
+                for service in with_database
             ],
-            [self.service_environment(service) for service in SERVICES],
+            [self.services[service].environment for service in with_database],
         )
         if self.demo_catalog:
             _run_parallel(
-                [[sys.executable, "-m", "catalog.demo"]], [self.service_environment("catalog")], echo=True
+                [[sys.executable, "-m", "catalog.demo"]], [self.services["catalog"].environment], echo=True
             )
         _step("starting the services and the entrypoint")
         start_all(list(self.services.values()), timeout=90)
