@@ -18,7 +18,7 @@ import pytest
 from tickethub.stack import install
 from tickethub.stack.images import IMAGE_PREFIX
 from tickethub.stack.routes import repo_root
-from tickethub.stack.services import SERVICES
+from tickethub.stack.topology import chart_services
 from tickethub.testing.tiltfile import Tiltfile, TiltfileError, load_tiltfile
 from tickethub.web.metrics import METRICS_PATH
 
@@ -28,6 +28,7 @@ ROOT = repo_root()
 _ENVIRONMENT = re.search(r"UV_PROJECT_ENVIRONMENT=(\S+)", (ROOT / "Dockerfile").read_text())
 assert _ENVIRONMENT is not None
 SITE_PACKAGES = f"{_ENVIRONMENT[1]}/lib/python3.11/site-packages"
+SERVICES = tuple(chart_services(ROOT))
 
 
 @pytest.fixture(scope="module")

@@ -22,8 +22,8 @@ from tickethub.stack.helm import helm_template, objects
 from tickethub.stack.images import Docker
 from tickethub.stack.ports import LOOPBACK, free_port
 from tickethub.stack.routes import repo_root
-from tickethub.stack.services import SERVICES
 from tickethub.stack.show_api import NAMESPACE, OPERATOR_ACCOUNT, WEBHOOK_PATH, install_show_api
+from tickethub.stack.topology import chart_services
 from tickethub.testing import label_values, sample_total
 from tickethub.web.app import docs_path
 from tickethub.web.metrics import METRICS_PATH
@@ -37,6 +37,7 @@ USER = "10001"
 # over 100 MB, uv's download cache or the source tree more: each breaks its bound.
 ADDED_BYTES_BOUND = {"operator": 45_000_000}
 SERVICE_ADDED_BYTES_BOUND = 180_000_000
+SERVICES = tuple(chart_services())
 # Searches the whole file system for installers and compilers, and for pip, uv and setuptools as
 # packages, wherever they are (on PATH or not, importable or not).
 BUILD_TOOLS_PROBE = """

@@ -5,6 +5,7 @@ import shutil
 import sys
 
 from tickethub.stack import install
+from tickethub.stack.infrastructure import InfrastructureServers
 from tickethub.stack.local import Stack, default_stack
 
 
@@ -21,10 +22,7 @@ def main() -> None:
     parser.add_argument("command", choices=["up", "down", "clean", "status", "urls", "install"])
     command = parser.parse_args().command
     if command == "install":
-        install.ensure_debian_packages()
-        install.ensure_kafka()
-        install.ensure_mailcatcher()
-        install.ensure_jaeger()
+        InfrastructureServers.install()
         install.ensure_kubernetes()
         install.ensure_helm()
         install.ensure_kubeconform()

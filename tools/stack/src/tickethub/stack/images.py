@@ -37,10 +37,11 @@ from tickethub.stack.install import InstallError, apt_install, find_command, ins
 from tickethub.stack.paths import cache_dir, state_dir
 from tickethub.stack.processes import Server, ServerError
 from tickethub.stack.routes import repo_root
-from tickethub.stack.services import SERVICES
+from tickethub.stack.topology import chart_services
 
-# Every workspace package that ships as an image, by its directory name (the Dockerfile's PACKAGE).
-PACKAGES = (*SERVICES, "operator")
+# Every workspace package that ships as an image, by its directory name (the Dockerfile's PACKAGE):
+# each service of the chart, and the operator.
+PACKAGES = (*chart_services(), "operator")
 # Repository = prefix + package, as the chart's image.repositoryPrefix default names them.
 IMAGE_PREFIX = "tickethub/"
 _FALLBACK_VERSION = "dev"

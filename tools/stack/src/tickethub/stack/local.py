@@ -1,5 +1,8 @@
 """The whole system on one machine: infrastructure, migrations, services and the entrypoint.
 
+Which services run, and what each one uses and calls, comes from the chart's values (topology.py);
+this module says only where each of those things is on this machine.
+
 `make up` runs it with persistent data under the state directory and fixed (configurable) ports;
 the end-to-end tests run it in a temporary directory on free ports.
 """
@@ -10,8 +13,7 @@ import secrets
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
@@ -19,23 +21,31 @@ from tickethub.stack import install
 from tickethub.stack.certificates import ServingCertificate, serving_certificate
 from tickethub.stack.control_plane import ControlPlane
 from tickethub.stack.entrypoint import Entrypoint, render_nginx_config
-from tickethub.stack.ports import LOOPBACK, free_port
-from tickethub.stack.processes import Jaeger, Kafka, MailCatcher, Postgres, Redis, Server
+from tickethub.stack.infrastructure import InfrastructurePorts, InfrastructureServers
+from tickethub.stack.ports import LOOPBACK
+from tickethub.stack.processes import Server, start_all
 from tickethub.stack.routes import load_routes, repo_root
-from tickethub.stack.services import SERVICES, ServiceProcess
+from tickethub.stack.services import ServiceProcess, service_url
 from tickethub.stack.show_api import NAMESPACE, OPERATOR_ACCOUNT, WEBHOOK_PATH, ShowOperator, install_show_api
+from tickethub.stack.topology import calls_environment, chart_services
 
 DEFAULT_ADMIN_EMAIL = "admin@tickethub.local"
 # The machine client the Kubernetes operator logs in as (OAuth 2 client credentials).
 OPERATOR_CLIENT_ID = "show-operator"
+# Variables of the chart's `env` that describe a cluster, not this machine, and are left out here.
+# FORWARDED_ALLOW_IPS: the chart trusts X-Forwarded-For from pod networks (where the Ingress controller
+# runs); here the one proxy is the entrypoint on loopback, which users' default already trusts.
+CLUSTER_ONLY_ENV = frozenset({"FORWARDED_ALLOW_IPS"})
 
 
 @dataclass(frozen=True)
-class Ports:
-    """Every port of the stack; `make up` takes each from TICKETHUB_PORT_<NAME> or the default."""
+class Ports(InfrastructurePorts):
+    """Every port of the stack; `make up` takes each from TICKETHUB_PORT_<NAME> or the default.
+
+    One field per service of the chart (its name), checked when a Stack is made.
+    """
 
     # Below Linux's ephemeral range (32768-60999), so an outgoing connection never holds one.
-    entrypoint: int = 8080
     postgres: int = 15432
     redis: int = 16379
     kafka: int = 19092
@@ -43,6 +53,7 @@ class Ports:
     mail_ui: int = 18025
     otlp_http: int = 14318
     jaeger_ui: int = 16686
+    entrypoint: int = 8080
     users: int = 18101
     catalog: int = 18102
     booking: int = 18103
@@ -63,10 +74,6 @@ class Ports:
                 for f in fields(cls)
             }
         )
-
-    @classmethod
-    def free(cls) -> "Ports":
-        return cls(**{f.name: free_port() for f in fields(cls)})
 
     def of(self, service: str) -> int:
         port: int = getattr(self, service)
@@ -89,17 +96,21 @@ class Stack:
 
     def __post_init__(self) -> None:
         d = self.state_dir
-        self.postgres = Postgres(d / "postgres", self.ports.postgres, fsync=self.persistent)
-        self.redis = Redis(d / "redis", self.ports.redis, persistent=self.persistent)
-        self.kafka = Kafka(d / "kafka", self.ports.kafka)
-        self.mail = MailCatcher(d / "mail", self.ports.smtp, self.ports.mail_ui)
-        self.jaeger = Jaeger(d / "jaeger", self.ports.otlp_http, self.ports.jaeger_ui)
-        self.infrastructure: list[Server] = [self.postgres, self.redis, self.kafka, self.mail, self.jaeger]
+        self.topology = chart_services()
+        if unplaced := [name for name in self.topology if name not in {f.name for f in fields(Ports)}]:
+            raise ValueError(f"no port for the chart's service(s) {', '.join(unplaced)}: add them to Ports")
+        self.infrastructure = InfrastructureServers(d, self.ports, persistent=self.persistent)
+        # Each server by its name, as the tests and the printed URLs reach it.
+        self.postgres = self.infrastructure.postgres
+        self.redis = self.infrastructure.redis
+        self.kafka = self.infrastructure.kafka
+        self.mail = self.infrastructure.mail
+        self.jaeger = self.infrastructure.jaeger
         self.services = {
             name: ServiceProcess(
                 d / "services" / name, name, self.ports.of(name), self.service_environment(name)
             )
-            for name in SERVICES
+            for name in self.topology
         }
         self.entrypoint = Entrypoint(
             d / "entrypoint",
@@ -107,7 +118,7 @@ class Stack:
             render_nginx_config(
                 port=self.ports.entrypoint,
                 routes=load_routes(),
-                upstreams={name: self.ports.of(name) for name in SERVICES},
+                upstreams={name: self.ports.of(name) for name in self.topology},
                 run_dir=d / "entrypoint",
                 index={"docs": "/docs/{users,catalog,booking,payment}", "health": "/users/status"},
             ),
@@ -177,29 +188,41 @@ class Stack:
     def operator_kubeconfig(self) -> Path:
         return self._secrets / "show-operator.kubeconfig"
 
+    def _secret_value(self, key: str) -> str:
+        """What the chart's Secret key `key` (of a `secretEnv` entry) holds on this machine."""
+        match key:
+            case "email":
+                return self.admin_email
+            case "password":
+                return self.admin_password
+        raise ValueError(f"the local stack holds no secret {key!r} (values.yaml secretEnv)")
+
+    def _secret_file(self, key: str) -> Path:
+        """The file that holds the chart's Secret key `key` (of a `secretFiles` entry) on this machine: the
+        state directory keeps each such secret under its chart key."""
+        files = {path.name: path for path in (self.signing_key_file, self.oauth_clients_file)}
+        if key not in files:
+            raise ValueError(f"the local stack holds no secret file {key!r} (values.yaml secretFiles)")
+        return files[key]
+
     # -- environment of each service ---------------------------------------------------------------
 
     def service_environment(self, service: str) -> dict[str, str]:
+        """The service's chart entry (`uses`, `calls`, `env`, `secretEnv`, `secretFiles`) on this machine."""
+        chart = self.topology[service]
         env = {
             **os.environ,
             "PYTHONUNBUFFERED": "1",
             "OTEL_SERVICE_NAME": service,
             "OTEL_EXPORTER_OTLP_ENDPOINT": self.jaeger.otlp_http_endpoint,
-            "DATABASE_URL": self.postgres.dsn(service),
-            "REDIS_URL": self.redis.url,
-            "KAFKA_BOOTSTRAP_SERVERS": self.kafka.bootstrap_servers,
-            "JWT_JWKS_URL": f"http://{LOOPBACK}:{self.ports.users}/.well-known/jwks.json",
-            "SMTP_HOST": LOOPBACK,
-            "SMTP_PORT": str(self.ports.smtp),
-            **self.extra_environment,
         }
-        if service == "users":
-            env |= {
-                "JWT_SIGNING_KEY_FILE": str(self.signing_key_file),
-                "OAUTH_CLIENTS_FILE": str(self.oauth_clients_file),
-                "TICKETHUB_BOOTSTRAP_ADMIN_EMAIL": self.admin_email,
-                "TICKETHUB_BOOTSTRAP_ADMIN_PASSWORD": self.admin_password,
-            }
+        for backend in sorted(chart.uses):
+            env |= self.infrastructure.backend_environment(backend, database=service)
+        env |= calls_environment(chart, lambda callee: service_url(self.ports.of(callee)))
+        env |= {variable: value for variable, value in chart.env.items() if variable not in CLUSTER_ONLY_ENV}
+        env |= self.extra_environment
+        env |= {variable: self._secret_value(key) for variable, key in chart.secret_env.items()}
+        env |= {variable: str(self._secret_file(key)) for variable, key in chart.secret_files.items()}
         return env
 
     def show_operator(self, name: str, health_port: int, *, priority: int) -> ShowOperator:
@@ -241,7 +264,7 @@ class Stack:
         return self.entrypoint.is_running()
 
     def all_servers(self) -> Iterator[Server]:
-        yield from self.infrastructure
+        yield from self.infrastructure.servers
         if self.kubernetes:
             yield from self.cluster.servers
         yield from self.services.values()
@@ -251,39 +274,36 @@ class Stack:
     def up(self) -> None:
         started = time.monotonic()
         _step("installing what is missing")
-        install.ensure_debian_packages()
-        install.ensure_kafka()
-        install.ensure_mailcatcher()
-        install.ensure_jaeger()
+        self.infrastructure.install()
         if self.kubernetes:
             install.ensure_kubernetes()
             _step("starting PostgreSQL, Redis, Kafka, the mail catcher, Jaeger and Kubernetes")
             self.cluster.start()
         else:
             _step("starting PostgreSQL, Redis, Kafka, the mail catcher and Jaeger")
-        _start_all(self.infrastructure, timeout=120)
+        self.infrastructure.start()
         if self.kubernetes:
             self.cluster.wait_ready(timeout=90)
         _step("creating databases and applying migrations")
-        for service in SERVICES:
+        with_database = [name for name, service in self.topology.items() if service.has_database]
+        for service in with_database:
             self.postgres.create_database(service)
         self._ensure_signing_key()
         self._ensure_oauth_clients()
-        self.services["users"].environment = self.service_environment("users")
         _run_parallel(
             [
                 [sys.executable, "-m", "tickethub.db.migrate", f"{service}.store.piccolo_conf"]
-                for service in SERVICES
+                for service in with_database
             ],
-            [self.service_environment(service) for service in SERVICES],
+            [self.services[service].environment for service in with_database],
         )
         if self.demo_catalog:
             _run_parallel(
-                [[sys.executable, "-m", "catalog.demo"]], [self.service_environment("catalog")], echo=True
+                [[sys.executable, "-m", "catalog.demo"]], [self.services["catalog"].environment], echo=True
             )
         _step("starting the services and the entrypoint")
-        _start_all(list(self.services.values()), timeout=90)
-        _start_all([self.entrypoint], timeout=30)
+        start_all(list(self.services.values()), timeout=90)
+        start_all([self.entrypoint], timeout=30)
         if self.kubernetes:
             self._start_show_operator()
         _step(f"ready in {time.monotonic() - started:.0f} s")
@@ -298,7 +318,7 @@ class Stack:
         # The admin's kubectl works in the Shows' namespace: `kubectl get shows` right away.
         self.cluster.kubectl("config", "set-context", "--current", f"--namespace={NAMESPACE}")
         self.cluster.service_account_kubeconfig(NAMESPACE, OPERATOR_ACCOUNT, self.operator_kubeconfig)
-        _start_all(self.operators, timeout=60)
+        start_all(self.operators, timeout=60)
 
     def down(self) -> None:
         for server in reversed(list(self.all_servers())):
@@ -329,14 +349,6 @@ class Stack:
 
 def _step(message: str) -> None:
     print(f"[up] {message}", flush=True)
-
-
-def _start_all(servers: Sequence[Server], *, timeout: float) -> None:
-    for server in servers:
-        server.start()
-    with ThreadPoolExecutor(max_workers=len(servers)) as pool:
-        for future in [pool.submit(server.wait_ready, timeout) for server in servers]:
-            future.result()
 
 
 def _run_parallel(

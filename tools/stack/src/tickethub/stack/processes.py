@@ -21,6 +21,7 @@ import time
 import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import suppress
 from pathlib import Path
 from types import TracebackType
@@ -181,6 +182,15 @@ class Server(ABC):
             return "\n".join(self.log_file.read_text(errors="replace").splitlines()[-lines:])
         except FileNotFoundError:
             return "(no log file)"
+
+
+def start_all(servers: Sequence[Server], *, timeout: float) -> None:
+    """Start every server, then wait for all of them together: start-up takes the slowest one's time."""
+    for server in servers:
+        server.start()
+    with ThreadPoolExecutor(max_workers=len(servers)) as pool:
+        for future in [pool.submit(server.wait_ready, timeout) for server in servers]:
+            future.result()
 
 
 class Postgres(Server):

@@ -8,7 +8,10 @@ from tickethub.stack import probes
 from tickethub.stack.ports import LOOPBACK
 from tickethub.stack.processes import Server
 
-SERVICES = ("users", "catalog", "booking", "payment", "notification")
+
+def service_url(port: int) -> str:
+    """The base URL of the service process listening on `port`, as the other processes reach it."""
+    return f"http://{LOOPBACK}:{port}"
 
 
 class WorkspaceProcess(Server):
@@ -41,7 +44,7 @@ class ServiceProcess(WorkspaceProcess):
 
     @property
     def url(self) -> str:
-        return f"http://{LOOPBACK}:{self.port}"
+        return service_url(self.port)
 
     def _command(self) -> list[str]:
         return [

@@ -13,9 +13,9 @@ import uuid
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from tickethub.stack import install
-from tickethub.stack.ports import LOOPBACK, free_port
-from tickethub.stack.processes import Jaeger, Kafka, MailCatcher, Postgres, Redis, Server
+from tickethub.stack.infrastructure import InfrastructurePorts, InfrastructureServers
+from tickethub.stack.ports import LOOPBACK
+from tickethub.stack.processes import Postgres
 
 ENV_VAR = "TICKETHUB_TEST_INFRA"
 
@@ -69,40 +69,30 @@ class RunningInfrastructure:
     """Starts the servers and stops them again; `infrastructure` describes where they listen."""
 
     def __init__(self, root: Path) -> None:
-        self.postgres = Postgres(root / "postgres", free_port(), fsync=False, max_connections=400)
-        self.redis = Redis(root / "redis", free_port())
-        self.kafka = Kafka(root / "kafka", free_port())
-        self.mail = MailCatcher(root / "mail", free_port(), free_port())
-        self.jaeger = Jaeger(root / "jaeger", free_port(), free_port())
-        self.servers: list[Server] = [self.postgres, self.redis, self.kafka, self.mail, self.jaeger]
+        ports = InfrastructurePorts.free()
+        # Throwaway data; and every suite's pytest process opens pools of its own on the one PostgreSQL.
+        self.servers = InfrastructureServers(root, ports, persistent=False, max_connections=400)
         self.infrastructure = Infrastructure(
-            postgres_port=self.postgres.port,
-            redis_port=self.redis.port,
-            kafka_port=self.kafka.port,
-            smtp_port=self.mail.smtp_port,
-            mail_http_port=self.mail.http_port,
-            otlp_http_port=self.jaeger.otlp_http_port,
-            jaeger_port=self.jaeger.ui_port,
+            postgres_port=ports.postgres,
+            redis_port=ports.redis,
+            kafka_port=ports.kafka,
+            smtp_port=ports.smtp,
+            mail_http_port=ports.mail_ui,
+            otlp_http_port=ports.otlp_http,
+            jaeger_port=ports.jaeger_ui,
         )
 
     def start(self) -> Infrastructure:
-        install.ensure_debian_packages()
-        install.ensure_kafka()
-        install.ensure_mailcatcher()
-        install.ensure_jaeger()
+        self.servers.install()
         try:
-            for server in self.servers:
-                server.start()
-            for server in self.servers:
-                server.wait_ready(timeout=120)
+            self.servers.start()
         except BaseException:
-            self.stop()
+            self.servers.stop()
             raise
         return self.infrastructure
 
     def stop(self) -> None:
-        for server in reversed(self.servers):
-            server.stop()
+        self.servers.stop()
 
 
 def shared_infrastructure() -> Infrastructure | None:
