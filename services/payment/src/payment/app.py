@@ -2,9 +2,9 @@
 
 from litestar import Litestar
 
+from payment.adapters.provider import MockPaymentProvider
 from payment.api.controllers import PaymentController
 from payment.messaging.handlers import CONSUMED_TOPICS, PUBLISHED_TOPICS, register_handlers
-from payment.provider import MockPaymentProvider
 from payment.settings import Settings
 from payment.store.tables import TABLES
 from tickethub.auth import BearerAuth

@@ -8,8 +8,8 @@ from typing import Any
 import asyncpg
 import pytest
 
+from payment.adapters.provider import MockPaymentProvider
 from payment.messaging.handlers import charge_booking
-from payment.provider import MockPaymentProvider
 from payment.store.tables import Payment
 from tickethub.contracts import PAYMENT_SUCCEEDED
 

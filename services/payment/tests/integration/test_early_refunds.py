@@ -10,9 +10,9 @@ import asyncpg
 import httpx
 import pytest
 
+from payment.adapters.provider import MockPaymentProvider
 from payment.domain.payments import ChargeResult
 from payment.messaging.handlers import charge_booking, refund_booking
-from payment.provider import MockPaymentProvider
 from payment.store.tables import Payment
 from tickethub.contracts import (
     BOOKING_REQUESTED,
