@@ -15,9 +15,11 @@ import asyncpg
 import pytest
 from litestar import Litestar
 
-from payment.app import create_app
+from payment.app import create_app, create_context
 from payment.messaging.handlers import GROUP
+from payment.service.context import PaymentContext
 from payment.settings import Settings
+from payment.store.tables import Payment
 from tickethub.contracts import BookingRequested
 from tickethub.testing import Infrastructure, KafkaProbe, running, service_environment
 
@@ -38,6 +40,13 @@ async def kafka(app: Litestar, infra: Infrastructure, db: asyncpg.Connection) ->
     """Publishes as booking's relay does; settled once payment handled it and its outbox is drained."""
     async with KafkaProbe(infra.kafka_bootstrap_servers, group=GROUP, outbox=db) as bus:
         yield bus
+
+
+@pytest.fixture
+def context(app: Litestar, settings: Settings) -> PaymentContext:
+    """The use cases' context on the app's own engine (its pool started by the app's lifespan), for
+    steps a test takes itself with a provider of its own (see `dataclasses.replace`)."""
+    return create_context(settings, Payment._meta.db)
 
 
 class BookingRequests:

@@ -3,30 +3,31 @@ the unique booking id lets one payment through and the other re-announces it."""
 
 import asyncio
 import uuid
+from dataclasses import replace
 from typing import Any
 
 import asyncpg
 import pytest
 
-from payment.messaging.handlers import charge_booking
-from payment.provider import MockPaymentProvider
-from payment.store.tables import Payment
+from payment.adapters.provider import MockPaymentProvider
+from payment.service.charging import charge_booking
+from payment.service.context import PaymentContext
 from tickethub.contracts import PAYMENT_SUCCEEDED
 
 pytestmark = pytest.mark.integration
 
 
 async def test_concurrent_requests_for_one_booking_make_one_payment(
-    kafka: Any, db: asyncpg.Connection, booking_requested: Any
+    kafka: Any, db: asyncpg.Connection, booking_requested: Any, context: PaymentContext
 ) -> None:
-    engine = Payment._meta.db  # the app's engine, its pool started by the app's lifespan
     provider = MockPaymentProvider(latency_ms=50)  # both calls are in flight at the provider together
+    context = replace(context, provider=provider)
     first = booking_requested()
     second = first.model_copy(update={"event_id": uuid.uuid4()})
 
     await asyncio.gather(
-        charge_booking(first, engine=engine, provider=provider),
-        charge_booking(second, engine=engine, provider=provider),
+        charge_booking(context, first),
+        charge_booking(context, second),
     )
 
     await kafka.settled()  # the outbox is drained

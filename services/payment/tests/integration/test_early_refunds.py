@@ -3,6 +3,7 @@ charge and is honoured as soon as the charge is recorded (or dropped when the ch
 
 import asyncio
 import uuid
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -10,10 +11,11 @@ import asyncpg
 import httpx
 import pytest
 
+from payment.adapters.provider import MockPaymentProvider
 from payment.domain.payments import ChargeResult
-from payment.messaging.handlers import charge_booking, refund_booking
-from payment.provider import MockPaymentProvider
-from payment.store.tables import Payment
+from payment.service.charging import charge_booking
+from payment.service.context import PaymentContext
+from payment.service.refunding import refund_booking
 from tickethub.contracts import (
     BOOKING_REQUESTED,
     PAYMENT_REFUNDED,
@@ -50,18 +52,16 @@ async def parked(db: asyncpg.Connection, booking_id: str) -> int:
 
 
 async def test_a_refund_requested_during_the_charge_is_made_once_the_charge_is_recorded(
-    kafka: Kafka, db: asyncpg.Connection, booking_requested: Any
+    kafka: Kafka, db: asyncpg.Connection, booking_requested: Any, context: PaymentContext
 ) -> None:
-    engine = Payment._meta.db  # the app's engine, its pool started by the app's lifespan
     provider = ProviderHeldAtCharge()
+    context = replace(context, provider=provider)
     request = booking_requested(amount="420.00")
-    charging = asyncio.create_task(charge_booking(request, engine=engine, provider=provider))
+    charging = asyncio.create_task(charge_booking(context, request))
     await provider.charging.wait()  # the money is moving; nothing is recorded yet
 
     await refund_booking(
-        RefundRequested(booking_id=request.booking_id, reason="the show was cancelled"),
-        engine=engine,
-        provider=provider,
+        context, RefundRequested(booking_id=request.booking_id, reason="the show was cancelled")
     )
 
     assert await parked(db, request.booking_id) == 1

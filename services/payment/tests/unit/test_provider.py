@@ -7,6 +7,7 @@ from uuid import uuid4
 
 import pytest
 
+from payment.adapters.provider import MockPaymentProvider
 from payment.domain.payments import (
     CARD_DECLINED,
     DECLINE_TOKEN,
@@ -16,7 +17,6 @@ from payment.domain.payments import (
     announcement_id,
     decide_charge,
 )
-from payment.provider import MockPaymentProvider
 
 AMOUNT = Decimal("250.00")
 

@@ -1,1 +1,1 @@
-"""HTTP API of payment: the caller's payments."""
+"""Payment's HTTP API: a thin controller that reads the caller's payments through a use case."""

@@ -3,9 +3,11 @@
 from typing import Any
 
 from litestar import Controller, Request, get
+from litestar.di import NamedDependency
 
 from payment.api.dto import PaymentPage, PaymentView
-from payment.store import repository
+from payment.service import reading
+from payment.service.context import PaymentContext
 from tickethub.auth import Identity
 from tickethub.web.errors import problem_responses
 from tickethub.web.pagination import Limit, Offset
@@ -24,10 +26,11 @@ class PaymentController(Controller):
     async def list_mine(
         self,
         request: Request[Identity, Any, Any],
+        context: NamedDependency[PaymentContext],
         limit: Limit = 20,
         offset: Offset = 0,
     ) -> PaymentPage:
-        records, total = await repository.list_for_user(request.user.subject, limit=limit, offset=offset)
+        records, total = await reading.payments_of(context, request.user.subject, limit=limit, offset=offset)
         return PaymentPage(
             items=[PaymentView.of(r) for r in records], total=total, limit=limit, offset=offset
         )

@@ -1,1 +1,1 @@
-"""Kafka handlers of payment: charge on BookingRequested, refund on RefundRequested."""
+"""Payment's side of the saga over Kafka: thin subscriptions that call the charge and refund use cases."""

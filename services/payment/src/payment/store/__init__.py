@@ -1,1 +1,1 @@
-"""Payment's database: tables, queries and SQL migrations."""
+"""Payment's database, the truth: payments, refunds and early refund requests; queries and migrations."""

@@ -26,7 +26,7 @@ class Refund(Table, tablename="refunds"):
 
 
 class EarlyRefundRequest(Table, tablename="early_refund_requests"):
-    """A RefundRequested that came before its booking's charge was recorded (see messaging.handlers)."""
+    """A RefundRequested that came before its booking's charge was recorded (see service.refunding)."""
 
     booking_id = Varchar(length=64, primary_key=True)
     event_id = UUID()

@@ -1,6 +1,6 @@
 """The mock card processor behind `PaymentProvider`: instant or slow, approving or declining on demand.
 
-A real processor replaces this class without touching the handlers; it must honour the same
+A real processor replaces this class without touching the use cases; it must honour the same
 idempotency keys (every real one has them: Stripe's Idempotency-Key, Adyen's idempotency header).
 """
 

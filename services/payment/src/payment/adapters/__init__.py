@@ -1,0 +1,1 @@
+"""Payment's adapters to the outside world: the card processor that moves the money."""
