@@ -13,8 +13,8 @@ from datetime import UTC, datetime
 from faststream.kafka import KafkaBroker
 from piccolo.engine.postgres import PostgresEngine
 
+from notification.adapters.mailer import Mailer
 from notification.domain.emails import compose, notice_kind, render_email
-from notification.mailer import MailDeferred, Mailer
 from notification.store import repository
 from tickethub.contracts import (
     BOOKING_CANCELLED,
@@ -27,16 +27,11 @@ from tickethub.contracts import (
     Topic,
     consumed_by,
 )
-from tickethub.db import TRANSIENT_ERRORS as DATABASE_TRANSIENT_ERRORS
 from tickethub.inbox import handle_once
 from tickethub.messaging import subscribe
 
 GROUP = "notification"
 CONSUMED_TOPICS = consumed_by(GROUP)
-
-# Retried until they go away rather than dead-lettered: the mail server or PostgreSQL being down, or
-# the mail server deferring (4xx). SMTP connection failures and timeouts are OSErrors already.
-TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (MailDeferred, *DATABASE_TRANSIENT_ERRORS)
 
 _log = logging.getLogger("notification.messaging")
 
