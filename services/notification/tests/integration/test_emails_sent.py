@@ -82,6 +82,24 @@ async def test_each_outcome_of_one_booking_gets_its_own_email(kafka: Any, mailbo
     }
 
 
+async def test_the_inbox_keeps_its_consumer_names(kafka: Any, db: asyncpg.Connection, outcome: Any) -> None:
+    """Running systems hold these names in their inbox tables: they stay as first deployed."""
+    published = [
+        (BOOKING_CONFIRMED, outcome(BookingConfirmed), "notification:booking.confirmed.v1"),
+        (BOOKING_CANCELLED, outcome(BookingCancelled, reason="by user"), "notification:booking.cancelled.v1"),
+        (BOOKING_EXPIRED, outcome(BookingExpired), "notification:booking.expired.v1"),
+    ]
+    for topic, event, _ in published:
+        await kafka.publish(topic, event, key=event.booking_id)
+    await kafka.settled()
+
+    for _, event, consumer in published:
+        keys = await db.fetch(
+            "SELECT message_key FROM inbox WHERE message_key LIKE $1", f"%:{event.event_id}"
+        )
+        assert [row["message_key"] for row in keys] == [f"{consumer}:{event.event_id}"]
+
+
 async def test_readiness_checks_postgres_and_smtp(client: httpx.AsyncClient) -> None:
     assert (await client.get("/livez")).status_code == 200
     ready = await client.get("/readyz")

@@ -8,12 +8,13 @@ import asyncpg
 import pytest
 from litestar import Litestar
 
-from notification.messaging.handlers import notify
+from notification.app import create_context
+from notification.service.notifying import notify
+from notification.settings import Settings
 from notification.store.tables import Notification
-from tickethub.contracts import BOOKING_CONFIRMED, BookingConfirmed
+from tickethub.contracts import BookingConfirmed
 
 pytestmark = pytest.mark.integration
-SENDER = "TicketHub <no-reply@tickethub.local>"
 
 
 class FlakyMailer:
@@ -39,18 +40,19 @@ async def traces(db: asyncpg.Connection, event: BookingConfirmed) -> tuple[int, 
 
 
 async def test_a_failed_send_is_rolled_back_and_sent_on_redelivery(
-    app: Litestar, db: asyncpg.Connection, outcome: Any
+    app: Litestar, settings: Settings, db: asyncpg.Connection, outcome: Any
 ) -> None:
     engine = Notification._meta.db  # the app's engine, its pool started by the app's lifespan
     confirmed = outcome(BookingConfirmed)
     mailer = FlakyMailer(failures=1)
+    context = create_context(settings, engine, mailer)  # sends from the default MAIL_FROM
 
     with pytest.raises(ConnectionRefusedError):
-        await notify(confirmed, BOOKING_CONFIRMED, engine=engine, mailer=mailer, sender=SENDER)
+        await notify(context, confirmed)
     assert await traces(db, confirmed) == (0, 0)
 
-    await notify(confirmed, BOOKING_CONFIRMED, engine=engine, mailer=mailer, sender=SENDER)
-    await notify(confirmed, BOOKING_CONFIRMED, engine=engine, mailer=mailer, sender=SENDER)
+    await notify(context, confirmed)
+    await notify(context, confirmed)
 
     assert await traces(db, confirmed) == (1, 1)
     assert [m["Message-ID"] for m in mailer.sent] == [f"<{confirmed.event_id}@tickethub.local>"]

@@ -17,7 +17,14 @@ class MailDeferred(Exception):
     """The server answered with a temporary (4xx) refusal: the send is retried until it goes through."""
 
 
+# What the broker retries rather than dead-letters when a send fails: the server deferring (4xx). SMTP
+# connection failures and timeouts are OSErrors, which the broker retries already.
+TRANSIENT_ERRORS: tuple[type[Exception], ...] = (MailDeferred,)
+
+
 class Mailer(Protocol):
+    """What notifying needs of a mailer: SmtpMailer in the service, a stand-in in a test."""
+
     async def send(self, message: EmailMessage) -> None: ...
 
 
