@@ -4,6 +4,6 @@ The processed-message row is written in the same transaction as the handler's ef
 both happen or neither does, and a redelivery finds the row and does nothing.
 """
 
-from tickethub.inbox.inbox import InboxMessage, first_delivery, handle_once
+from tickethub.inbox.inbox import InboxMessage, first_delivery
 
-__all__ = ["InboxMessage", "first_delivery", "handle_once"]
+__all__ = ["InboxMessage", "first_delivery"]

@@ -1,15 +1,9 @@
-"""The processed-message table and the decorator that makes a handler run once per message."""
+"""The processed-message table, and the check a use case makes inside its transaction."""
 
-import functools
-from collections.abc import Awaitable, Callable
-from typing import Any, Protocol, TypeVar
 from uuid import UUID
 
 from piccolo.columns import Timestamptz, Varchar
-from piccolo.engine.postgres import PostgresEngine
 from piccolo.table import Table
-
-R = TypeVar("R")
 
 
 class InboxMessage(Table, tablename="inbox"):
@@ -17,34 +11,17 @@ class InboxMessage(Table, tablename="inbox"):
     received_at = Timestamptz()
 
 
-class _HasEventId(Protocol):
-    event_id: UUID
-
-
 async def first_delivery(consumer: str, event_id: UUID) -> bool:
-    """Records the message as processed; False if it already was. Call inside the handler's transaction."""
+    """Records the message as processed; False if it already was (its effects are committed already).
+
+    Call it first inside the use case's transaction, so the record and the effects commit together;
+    outside one the record would commit on its own, and a crash before the effects would lose them.
+    """
+    if not InboxMessage._meta.db.transaction_exists():
+        raise RuntimeError(f"the inbox of {consumer} was checked outside a transaction")
     inserted = await (
         InboxMessage.insert(InboxMessage(message_key=f"{consumer}:{event_id}"))
         .on_conflict(action="DO NOTHING")
         .returning(InboxMessage.message_key)
     )
     return bool(inserted)
-
-
-def handle_once(
-    engine: PostgresEngine, consumer: str
-) -> Callable[[Callable[[Any], Awaitable[R]]], Callable[[Any], Awaitable[R | None]]]:
-    """Runs the handler in one transaction with the inbox check; a duplicate delivery is a no-op."""
-
-    def decorate(handler: Callable[[Any], Awaitable[R]]) -> Callable[[Any], Awaitable[R | None]]:
-        @functools.wraps(handler)
-        async def once(event: _HasEventId) -> R | None:
-            result: R | None = None
-            async with engine.transaction():
-                if await first_delivery(consumer, event.event_id):
-                    result = await handler(event)
-            return result
-
-        return once
-
-    return decorate
