@@ -1,14 +1,20 @@
 """The catalog process: movies, theatres, halls, seat layouts and shows, published to booking."""
 
 from litestar import Litestar
+from piccolo.engine.postgres import PostgresEngine
 
 from catalog.api.controllers import CONTROLLERS
+from catalog.service.context import CatalogContext
 from catalog.settings import Settings
-from catalog.store.repository import CatalogStore
+from catalog.store.halls import HallStore
+from catalog.store.layouts import LayoutStore
+from catalog.store.movies import MovieStore
+from catalog.store.shows import ShowStore
 from catalog.store.tables import TABLES
+from catalog.store.theatres import TheatreStore
 from tickethub.auth import BearerAuth
 from tickethub.contracts import published_by
-from tickethub.db import TRANSIENT_ERRORS, bind_tables, database_lifespan, make_engine, ping
+from tickethub.db import TRANSIENT_ERRORS, UnitOfWork, bind_tables, database_lifespan, make_engine, ping
 from tickethub.messaging import broker_lifespan, create_broker
 from tickethub.outbox import OutboxMessage, OutboxRelay, relay_lifespan
 from tickethub.telemetry import configure_telemetry
@@ -25,6 +31,18 @@ service builds its read model; a cancellation is also published as `ShowCancelle
 """
 
 
+def create_context(engine: PostgresEngine) -> CatalogContext:
+    """No settings: no use case reads one, and the demo catalog command has only a database."""
+    return CatalogContext(
+        uow=UnitOfWork(engine),
+        movies=MovieStore(),
+        theatres=TheatreStore(),
+        halls=HallStore(),
+        layouts=LayoutStore(),
+        shows=ShowStore(),
+    )
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings()  # fields come from the environment
     engine = make_engine(settings.database_url)
@@ -37,6 +55,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         settings=settings,
         route_handlers=CONTROLLERS,
         description=DESCRIPTION,
+        context=create_context(engine),
         lifespan=[
             auth.lifespan,
             database_lifespan(engine, settings),
@@ -46,5 +65,4 @@ def create_app(settings: Settings | None = None) -> Litestar:
         unavailable=TRANSIENT_ERRORS,  # PostgreSQL away: 503, nothing changed
         readiness={"postgres": lambda: ping(engine)},
         middleware=[auth.middleware],
-        state={"catalog": CatalogStore(engine)},
     )

@@ -1,83 +1,22 @@
-"""A small demo catalog under fixed ids, for a fresh cluster and the example Show resource.
+"""`python -m catalog.demo`: adds the demo catalog (catalog.service.demo_catalog) to a database.
 
-Usage: ``DATABASE_URL=... python -m catalog.demo`` (after the migrations). Everything goes through the
-catalog's own store, so the service's validation applies, and only what is missing is inserted: a
-second run changes nothing. One line is printed per thing created.
+Usage: ``DATABASE_URL=... python -m catalog.demo`` (after the migrations). Only the database is
+needed: no Kafka, no token keys. One line is printed per thing created.
 """
 
 import asyncio
-import uuid
-from collections.abc import Awaitable
-from datetime import UTC, datetime
 
-from catalog.domain.layout import expand_layout
-from catalog.domain.model import RowSpec
-from catalog.store.repository import CatalogStore
+from catalog.app import create_context
+from catalog.service.demo_catalog import add_demo_catalog
 from catalog.store.tables import TABLES
 from tickethub.db import bind_tables, make_engine
 from tickethub.settings import DatabaseSettings
-from tickethub.web.problems import NotFound
-
-# The same ids in every installation, so examples can name them.
-_DEMO_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_DNS, "demo.tickethub.io")
-DEMO_MOVIE_ID = str(uuid.uuid5(_DEMO_NAMESPACE, "movie"))
-DEMO_THEATRE_ID = str(uuid.uuid5(_DEMO_NAMESPACE, "theatre"))
-DEMO_HALL_ID = str(uuid.uuid5(_DEMO_NAMESPACE, "hall"))
-
-DEMO_MOVIE_TITLE = "Harbour Lights"
-DEMO_MOVIE_MINUTES = 120
-DEMO_THEATRE_NAME = "TicketHub Demo Cinema"
-DEMO_CITY = "Pune"
-DEMO_HALL_NAME = "Hall 1"
-DEMO_ROWS = (
-    RowSpec(name="A", count=10, category="STANDARD"),
-    RowSpec(name="B", count=10, category="STANDARD"),
-    RowSpec(name="C", count=8, category="PREMIUM"),
-)
-DEMO_CATEGORIES = tuple(dict.fromkeys(row.category for row in DEMO_ROWS))
-
-
-async def _absent(lookup: Awaitable[object]) -> bool:
-    try:
-        await lookup
-    except NotFound:
-        return True
-    return False
-
-
-async def add_demo_catalog(store: CatalogStore, *, now: datetime) -> list[str]:
-    """Inserts whatever of the demo catalog is missing; says what it created, one line each."""
-    created: list[str] = []
-    if await _absent(store.movie(DEMO_MOVIE_ID)):
-        movie = await store.add_movie(
-            movie_id=uuid.UUID(DEMO_MOVIE_ID),
-            title=DEMO_MOVIE_TITLE,
-            duration_minutes=DEMO_MOVIE_MINUTES,
-            language="English",
-            genre="Drama",
-            description="A lighthouse keeper's last summer before the light goes automatic.",
-        )
-        created.append(f"created movie {movie.title!r} ({movie.id})")
-    if await _absent(store.theatre(DEMO_THEATRE_ID)):
-        theatre = await store.add_theatre(
-            theatre_id=uuid.UUID(DEMO_THEATRE_ID), name=DEMO_THEATRE_NAME, city=DEMO_CITY, address=None
-        )
-        created.append(f"created theatre {theatre.name!r} in {theatre.city} ({theatre.id})")
-    if await _absent(store.layout(DEMO_HALL_ID)):  # the store finds a hall through its layout
-        hall = await store.add_hall(DEMO_THEATRE_ID, hall_id=uuid.UUID(DEMO_HALL_ID), name=DEMO_HALL_NAME)
-        created.append(f"created hall {hall.name!r} ({hall.id})")
-    if not (await store.layout(DEMO_HALL_ID)).seats:
-        layout = await store.replace_layout(expand_layout(DEMO_HALL_ID, DEMO_ROWS), now=now)
-        created.append(
-            f"created seats of {DEMO_HALL_NAME!r}: {len(layout.seats)} in {', '.join(layout.categories)}"
-        )
-    return created
 
 
 async def _main() -> None:
     engine = make_engine(DatabaseSettings().database_url)  # fields come from the environment
     bind_tables(engine, TABLES)
-    created = await add_demo_catalog(CatalogStore(engine), now=datetime.now(UTC))
+    created = await add_demo_catalog(create_context(engine))
     for line in created:
         print(line)
     if not created:

@@ -6,6 +6,7 @@ loopback, so the app's own JwksVerifier fetches and checks them exactly as in pr
 
 import uuid
 from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -13,8 +14,12 @@ import httpx
 import pytest
 from litestar import Litestar
 
-from catalog.app import create_app
+from catalog.app import create_app, create_context
+from catalog.service.context import CatalogContext
 from catalog.settings import Settings
+from catalog.store.tables import Show
+from tickethub.db import UnitOfWork
+from tickethub.outbox import OutboxMessage
 from tickethub.testing import Infrastructure, TokenIssuer, running, service_environment
 
 
@@ -28,6 +33,46 @@ def settings(infra: Infrastructure, jwks_url: str) -> Settings:
 async def app(settings: Settings) -> AsyncIterator[Litestar]:
     async with running(create_app(settings)) as application:
         yield application
+
+
+@pytest.fixture
+def context(app: Litestar) -> CatalogContext:
+    """The use cases' context on the app's own database, for steps a test takes itself."""
+    return create_context(Show._meta.db)
+
+
+class _Rollback(Exception):
+    """Ends the use case's transaction without committing."""
+
+
+class RolledBackUnitOfWork(UnitOfWork):
+    """A unit of work whose transaction is rolled back where it would commit, once it has read the outbox.
+
+    Nothing is committed, so the running relay cannot publish (and delete) the rows before the test
+    reads them, and the test sees whether what the use case wrote vanishes with its events.
+    """
+
+    def __init__(self, context: CatalogContext) -> None:
+        super().__init__(context.uow.engine)
+        self.outbox: list[dict[str, Any]] = []  # every outbox row the transaction saw at its end
+
+    def transaction(self) -> AbstractAsyncContextManager[None]:
+        return self._rolled_back()
+
+    @asynccontextmanager
+    async def _rolled_back(self) -> AsyncIterator[None]:
+        try:
+            async with self.engine.transaction(allow_nested=False):
+                yield
+                self.outbox = await OutboxMessage.select().order_by(OutboxMessage.id)
+                raise _Rollback
+        except _Rollback:
+            pass
+
+
+@pytest.fixture
+def rolled_back(context: CatalogContext) -> RolledBackUnitOfWork:
+    return RolledBackUnitOfWork(context)
 
 
 @pytest.fixture(scope="session")

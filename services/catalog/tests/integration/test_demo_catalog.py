@@ -7,7 +7,7 @@ import sys
 import httpx
 import pytest
 
-from catalog.demo import (
+from catalog.service.demo_catalog import (
     DEMO_CATEGORIES,
     DEMO_CITY,
     DEMO_HALL_ID,

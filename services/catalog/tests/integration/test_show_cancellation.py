@@ -1,6 +1,7 @@
 """POST /shows/{id}/cancel: who may cancel, what a cancelled show gives back, and the events it sends."""
 
 import uuid
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -8,16 +9,14 @@ import asyncpg
 import httpx
 import pytest
 
+from catalog.service import cancelling, reading
+from catalog.service.context import CatalogContext
 from catalog.settings import Settings
 from tickethub.contracts import SHOW_CANCELLED, SHOW_PUBLISHED, ShowCancelled, ShowPublished
 from tickethub.outbox import OutboxMessage
 from tickethub.testing import KafkaProbe, outbox_drained
 
 pytestmark = pytest.mark.integration
-
-
-class Rollback(Exception):
-    """Ends the test's transaction without committing."""
 
 
 @pytest.fixture
@@ -90,23 +89,16 @@ async def test_cancelling_again_answers_the_same_show_and_publishes_nothing_new(
 
 
 async def test_the_show_row_and_both_events_are_written_in_one_transaction(
-    app: Any, db: asyncpg.Connection, show: Any
+    context: CatalogContext, rolled_back: Any, db: asyncpg.Connection, show: Any
 ) -> None:
-    store = app.state.catalog
     await outbox_drained(db)  # the show's own ShowPublished is on its way already
-    captured: list[list[dict[str, Any]]] = []
-    try:
-        async with store.engine.transaction():
-            await store.cancel_show(show["id"], reason=None, now=datetime.now(UTC))
-            of_show = OutboxMessage.select().where(OutboxMessage.message_key == show["id"])
-            captured.append(await of_show.order_by(OutboxMessage.id))
-            raise Rollback
-    except Rollback:
-        pass
 
-    assert [row["topic"] for row in captured[0]] == [SHOW_PUBLISHED.name, SHOW_CANCELLED.name]
-    assert ShowCancelled.model_validate_json(captured[0][1]["payload"]).revision == 2
-    still = await store.show(show["id"])  # rolled back together
+    await cancelling.cancel_show(replace(context, uow=rolled_back), show["id"], reason=None)
+    captured = [row for row in rolled_back.outbox if row["message_key"] == show["id"]]
+
+    assert [row["topic"] for row in captured] == [SHOW_PUBLISHED.name, SHOW_CANCELLED.name]
+    assert ShowCancelled.model_validate_json(captured[1]["payload"]).revision == 2
+    still = await reading.show(context, show["id"])  # rolled back together
     assert (still.status, still.revision) == ("SCHEDULED", 1)
 
 

@@ -3,7 +3,8 @@
 import asyncio
 import json
 import uuid
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -13,6 +14,8 @@ import pytest
 from aiokafka import AIOKafkaConsumer
 
 from catalog.domain.model import ShowRequest
+from catalog.service import scheduling
+from catalog.service.context import CatalogContext
 from catalog.settings import Settings
 from tickethub.contracts import SHOW_PUBLISHED, ShowPublished
 from tickethub.outbox import OutboxMessage
@@ -20,24 +23,15 @@ from tickethub.outbox import OutboxMessage
 pytestmark = pytest.mark.integration
 
 
-class Rollback(Exception):
-    """Ends the test's transaction without committing."""
-
-
-async def create_and_roll_back(store: Any, request: ShowRequest) -> tuple[Any, list[dict[str, Any]]]:
-    """Creates the show inside an outer transaction that is then rolled back, returning its outbox rows.
+async def create_and_roll_back(
+    context: CatalogContext, rolled_back: Any, request: ShowRequest
+) -> tuple[Any, list[dict[str, Any]]]:
+    """Creates the show in a transaction that is then rolled back, returning its outbox rows.
 
     Nothing is committed, so the running relay cannot publish (and delete) the row before we read it.
     """
-    captured: list[tuple[Any, list[dict[str, Any]]]] = []
-    try:
-        async with store.engine.transaction():
-            show = await store.create_show(request, now=datetime.now(UTC))
-            captured.append((show, await OutboxMessage.select().where(OutboxMessage.message_key == show.id)))
-            raise Rollback
-    except Rollback:
-        pass
-    return captured[0]
+    show = await scheduling.schedule_show(replace(context, uow=rolled_back), request)
+    return show, [row for row in rolled_back.outbox if row["message_key"] == show.id]
 
 
 def expected_seats() -> list[dict[str, str]]:
@@ -47,10 +41,9 @@ def expected_seats() -> list[dict[str, str]]:
 
 
 async def test_creating_a_show_writes_one_outbox_row_in_the_same_transaction(
-    catalog: Any, app: Any, starts_at: datetime
+    catalog: Any, context: CatalogContext, rolled_back: Any, starts_at: datetime
 ) -> None:
     movie, hall = await catalog.movie(), await catalog.hall()
-    store = app.state.catalog
     request = ShowRequest(
         movie_id=movie["id"],
         hall_id=hall["id"],
@@ -58,7 +51,7 @@ async def test_creating_a_show_writes_one_outbox_row_in_the_same_transaction(
         prices={"STANDARD": "250.00", "VIP": "400.00"},
         hold_seconds=300,
     )
-    show, rows = await create_and_roll_back(store, request)
+    show, rows = await create_and_roll_back(context, rolled_back, request)
 
     assert len(rows) == 1
     row = rows[0]

@@ -1,1 +1,1 @@
-"""HTTP interface of the catalog: controllers and their request/response DTOs."""
+"""Catalog's HTTP API: thin controllers that turn requests into use cases and their answers back."""

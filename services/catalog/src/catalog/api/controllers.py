@@ -1,17 +1,15 @@
-"""Catalog HTTP endpoints: thin adapters from requests to the store and domain, and back to DTOs.
+"""Catalog HTTP endpoints: thin adapters from requests to the use cases, and back to DTOs.
 
 Reads are public (browsing needs no account); every write needs an ADMIN bearer token, except that a
 SERVICE token (the Kubernetes operator's) may also upsert and cancel shows.
 """
 
 import datetime as dt
-from datetime import UTC, datetime
 from typing import Annotated, Any
 from uuid import UUID
 
 from litestar import Controller, Response, get, post, put
-from litestar.datastructures import State
-from litestar.di import NamedDependency, Provide
+from litestar.di import NamedDependency
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
@@ -34,9 +32,9 @@ from catalog.api.dto import (
     TheatrePage,
     page_of,
 )
-from catalog.domain.layout import expand_layout
 from catalog.domain.model import RowSpec, ShowRequest, ShowStatus
-from catalog.store.repository import CatalogStore
+from catalog.service import adding, cancelling, layouts, reading, scheduling
+from catalog.service.context import CatalogContext
 from tickethub.auth import ADMIN, SERVICE, requires_role
 from tickethub.web.app import PUBLIC
 from tickethub.web.errors import problem_responses
@@ -53,15 +51,6 @@ def _problem(description: str, status: int = 404) -> dict[int, ResponseSpec]:
     return problem_responses((status, description))
 
 
-def provide_catalog(state: State) -> CatalogStore:
-    store: CatalogStore = state.catalog
-    return store
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 def _show_request(data: ShowIn) -> ShowRequest:
     return ShowRequest(
         movie_id=str(data.movie_id),
@@ -72,11 +61,7 @@ def _show_request(data: ShowIn) -> ShowRequest:
     )
 
 
-class CatalogController(Controller):
-    dependencies = {"catalog": Provide(provide_catalog, sync_to_thread=False)}
-
-
-class MovieController(CatalogController):
+class MovieController(Controller):
     path = "/movies"
     tags = ["movies"]
 
@@ -86,8 +71,9 @@ class MovieController(CatalogController):
         description="Needs an ADMIN token.",
         responses=_MALFORMED | _AUTH | _INVALID,
     )
-    async def add_movie(self, data: JSONBody[MovieIn], catalog: NamedDependency[CatalogStore]) -> MovieOut:
-        movie = await catalog.add_movie(
+    async def add_movie(self, data: JSONBody[MovieIn], context: NamedDependency[CatalogContext]) -> MovieOut:
+        movie = await adding.add_movie(
+            context,
             title=data.title.strip(),
             duration_minutes=data.duration_minutes,
             language=data.language,
@@ -98,9 +84,9 @@ class MovieController(CatalogController):
 
     @get(summary="List movies", exclude_from_auth=True, security=PUBLIC, responses=_INVALID)
     async def list_movies(
-        self, catalog: NamedDependency[CatalogStore], limit: Limit = 50, offset: Offset = 0
+        self, context: NamedDependency[CatalogContext], limit: Limit = 50, offset: Offset = 0
     ) -> MoviePage:
-        page = await catalog.movies(limit=limit, offset=offset)
+        page = await reading.movies(context, limit=limit, offset=offset)
         return page_of(MoviePage, page, [MovieOut.of(movie) for movie in page.items])
 
     @get(
@@ -110,11 +96,11 @@ class MovieController(CatalogController):
         security=PUBLIC,
         responses=_problem("No such movie."),
     )
-    async def get_movie(self, movie_id: FromPath[str], catalog: NamedDependency[CatalogStore]) -> MovieOut:
-        return MovieOut.of(await catalog.movie(movie_id))
+    async def get_movie(self, movie_id: FromPath[str], context: NamedDependency[CatalogContext]) -> MovieOut:
+        return MovieOut.of(await reading.movie(context, movie_id))
 
 
-class TheatreController(CatalogController):
+class TheatreController(Controller):
     path = "/theatres"
     tags = ["theatres"]
 
@@ -125,18 +111,18 @@ class TheatreController(CatalogController):
         responses=_MALFORMED | _AUTH | _INVALID,
     )
     async def add_theatre(
-        self, data: JSONBody[TheatreIn], catalog: NamedDependency[CatalogStore]
+        self, data: JSONBody[TheatreIn], context: NamedDependency[CatalogContext]
     ) -> TheatreOut:
-        theatre = await catalog.add_theatre(
-            name=data.name.strip(), city=data.city.strip(), address=data.address
+        theatre = await adding.add_theatre(
+            context, name=data.name.strip(), city=data.city.strip(), address=data.address
         )
         return TheatreOut.of(theatre)
 
     @get(summary="List theatres", exclude_from_auth=True, security=PUBLIC, responses=_INVALID)
     async def list_theatres(
-        self, catalog: NamedDependency[CatalogStore], limit: Limit = 50, offset: Offset = 0
+        self, context: NamedDependency[CatalogContext], limit: Limit = 50, offset: Offset = 0
     ) -> TheatrePage:
-        page = await catalog.theatres(limit=limit, offset=offset)
+        page = await reading.theatres(context, limit=limit, offset=offset)
         return page_of(TheatrePage, page, [TheatreOut.of(theatre) for theatre in page.items])
 
     @get(
@@ -147,9 +133,9 @@ class TheatreController(CatalogController):
         responses=_problem("No such theatre."),
     )
     async def get_theatre(
-        self, theatre_id: FromPath[str], catalog: NamedDependency[CatalogStore]
+        self, theatre_id: FromPath[str], context: NamedDependency[CatalogContext]
     ) -> TheatreOut:
-        return TheatreOut.of(await catalog.theatre(theatre_id))
+        return TheatreOut.of(await reading.theatre(context, theatre_id))
 
     @post(
         "/{theatre_id:str}/halls",
@@ -163,9 +149,9 @@ class TheatreController(CatalogController):
         | _problem("The theatre already has a hall of that name.", 409),
     )
     async def add_hall(
-        self, theatre_id: FromPath[str], data: JSONBody[HallIn], catalog: NamedDependency[CatalogStore]
+        self, theatre_id: FromPath[str], data: JSONBody[HallIn], context: NamedDependency[CatalogContext]
     ) -> HallOut:
-        return HallOut.of(await catalog.add_hall(theatre_id, name=data.name.strip()))
+        return HallOut.of(await adding.add_hall(context, theatre_id, name=data.name.strip()))
 
     @get(
         "/{theatre_id:str}/halls",
@@ -177,15 +163,15 @@ class TheatreController(CatalogController):
     async def list_halls(
         self,
         theatre_id: FromPath[str],
-        catalog: NamedDependency[CatalogStore],
+        context: NamedDependency[CatalogContext],
         limit: Limit = 50,
         offset: Offset = 0,
     ) -> HallPage:
-        page = await catalog.halls(theatre_id, limit=limit, offset=offset)
+        page = await reading.halls_of(context, theatre_id, limit=limit, offset=offset)
         return page_of(HallPage, page, [HallOut.of(hall) for hall in page.items])
 
 
-class HallController(CatalogController):
+class HallController(Controller):
     path = "/halls"
     tags = ["halls"]
 
@@ -204,11 +190,10 @@ class HallController(CatalogController):
         | _problem("A scheduled show of the hall has not ended yet.", 409),
     )
     async def replace_seats(
-        self, hall_id: FromPath[str], data: JSONBody[LayoutIn], catalog: NamedDependency[CatalogStore]
+        self, hall_id: FromPath[str], data: JSONBody[LayoutIn], context: NamedDependency[CatalogContext]
     ) -> LayoutOut:
         rows = [RowSpec(name=row.name, count=row.count, category=row.category) for row in data.rows]
-        layout = await catalog.replace_layout(expand_layout(hall_id, rows), now=_now())
-        return LayoutOut.of(layout)
+        return LayoutOut.of(await layouts.replace_layout(context, hall_id, rows))
 
     @get(
         "/{hall_id:str}/seats",
@@ -217,11 +202,11 @@ class HallController(CatalogController):
         security=PUBLIC,
         responses=_problem("No such hall."),
     )
-    async def get_seats(self, hall_id: FromPath[str], catalog: NamedDependency[CatalogStore]) -> LayoutOut:
-        return LayoutOut.of(await catalog.layout(hall_id))
+    async def get_seats(self, hall_id: FromPath[str], context: NamedDependency[CatalogContext]) -> LayoutOut:
+        return LayoutOut.of(await reading.layout_of(context, hall_id))
 
 
-class ShowController(CatalogController):
+class ShowController(Controller):
     path = "/shows"
     tags = ["shows"]
 
@@ -241,8 +226,10 @@ class ShowController(CatalogController):
         | _problem("No such movie or hall (the problem says which).")
         | _problem("The hall has no seat layout, or the show overlaps another show of the hall.", 409),
     )
-    async def schedule_show(self, data: JSONBody[ShowIn], catalog: NamedDependency[CatalogStore]) -> ShowOut:
-        return ShowOut.of(await catalog.create_show(_show_request(data), now=_now()))
+    async def schedule_show(
+        self, data: JSONBody[ShowIn], context: NamedDependency[CatalogContext]
+    ) -> ShowOut:
+        return ShowOut.of(await scheduling.schedule_show(context, _show_request(data)))
 
     @put(
         "/{show_id:str}",
@@ -275,9 +262,9 @@ class ShowController(CatalogController):
         ),
     )
     async def upsert_show(
-        self, show_id: FromPath[str], data: JSONBody[ShowIn], catalog: NamedDependency[CatalogStore]
+        self, show_id: FromPath[str], data: JSONBody[ShowIn], context: NamedDependency[CatalogContext]
     ) -> Response[ShowOut]:
-        upserted = await catalog.upsert_show(show_id, _show_request(data), now=_now())
+        upserted = await scheduling.upsert_show(context, show_id, _show_request(data))
         status = HTTP_201_CREATED if upserted.created else HTTP_200_OK
         return Response(ShowOut.of(upserted.show), status_code=status)
 
@@ -296,7 +283,7 @@ class ShowController(CatalogController):
     async def list_shows(
         self,
         *,
-        catalog: NamedDependency[CatalogStore],
+        context: NamedDependency[CatalogContext],
         # Named as on the wire, so a validation error names the query parameter the client sent.
         city: Annotated[str | None, QueryParameter(max_length=100, description="city of the theatre")] = None,
         movieId: Annotated[UUID | None, QueryParameter(description="only shows of this movie")] = None,
@@ -309,8 +296,8 @@ class ShowController(CatalogController):
         limit: Limit = 50,
         offset: Offset = 0,
     ) -> ShowPage:
-        page = await catalog.shows(
-            city=city, movie_id=movieId, day=date, status=status, limit=limit, offset=offset
+        page = await reading.shows(
+            context, city=city, movie_id=movieId, day=date, status=status, limit=limit, offset=offset
         )
         return page_of(ShowPage, page, [ShowOut.of(show) for show in page.items])
 
@@ -336,11 +323,11 @@ class ShowController(CatalogController):
     async def cancel_show(
         self,
         show_id: FromPath[str],
-        catalog: NamedDependency[CatalogStore],
+        context: NamedDependency[CatalogContext],
         data: JSONBody[ShowCancelIn | None] = None,
     ) -> ShowOut:
         reason = data.reason.strip() if data and data.reason else ""  # a blank reason is none
-        return ShowOut.of(await catalog.cancel_show(show_id, reason=reason or None, now=_now()))
+        return ShowOut.of(await cancelling.cancel_show(context, show_id, reason=reason or None))
 
     @get(
         "/{show_id:str}",
@@ -349,8 +336,8 @@ class ShowController(CatalogController):
         security=PUBLIC,
         responses=_problem("No such show."),
     )
-    async def get_show(self, show_id: FromPath[str], catalog: NamedDependency[CatalogStore]) -> ShowOut:
-        return ShowOut.of(await catalog.show(show_id))
+    async def get_show(self, show_id: FromPath[str], context: NamedDependency[CatalogContext]) -> ShowOut:
+        return ShowOut.of(await reading.show(context, show_id))
 
 
 CONTROLLERS: list[Any] = [MovieController, TheatreController, HallController, ShowController]

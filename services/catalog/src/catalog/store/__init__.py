@@ -1,1 +1,1 @@
-"""Persistence of the catalog: tables, queries and SQL migrations."""
+"""Catalog's PostgreSQL: movies, theatres, halls and their seats, and shows; one store class each."""

@@ -1,1 +1,0 @@
-"""What catalog tells other services over Kafka (it consumes nothing)."""
