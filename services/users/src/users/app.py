@@ -14,12 +14,12 @@ import tickethub.redis
 from tickethub.auth import BearerAuth
 from tickethub.db import TRANSIENT_ERRORS, bind_tables, database_lifespan, make_engine, ping
 from tickethub.web.app import create_service_app
+from users.adapters.login_limits import LoginThrottle, redis_storage
+from users.adapters.passwords import PasswordHashing
 from users.api.controllers import AdminController, AuthController, JwksController, UsersController
 from users.bootstrap import accounts_lifespan
-from users.domain.passwords import PasswordHashing
 from users.domain.tokens import TokenPolicy
 from users.settings import Settings
-from users.store.login_limits import LoginThrottle, redis_storage
 from users.store.tables import TABLES
 
 

@@ -12,8 +12,8 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import uuid4
 
+from users.adapters.passwords import PasswordHashing
 from users.domain.accounts import Role, new_account, normalize_email
-from users.domain.passwords import PasswordHashing
 from users.settings import Settings
 from users.store import repository
 

@@ -12,7 +12,7 @@ from litestar import Litestar
 
 from tickethub.auth import JwksVerifier
 from tickethub.testing import Infrastructure, migrated_database, running
-from users.keys import SigningKeys, generate_signing_key, parse_key
+from users.adapters.signing_keys import SigningKeys, generate_signing_key, parse_key
 from users.settings import Settings
 from users_http import JWKS_URL, asgi_client, build_app, serving
 

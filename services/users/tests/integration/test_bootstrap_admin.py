@@ -8,8 +8,8 @@ import asyncpg
 import httpx
 import pytest
 
+from users.adapters.passwords import PasswordHashing
 from users.bootstrap import ensure_bootstrap_admin
-from users.domain.passwords import PasswordHashing
 from users.settings import Settings
 
 pytestmark = pytest.mark.integration

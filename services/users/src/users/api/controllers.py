@@ -17,6 +17,9 @@ from tickethub.auth import ADMIN, Identity, requires_role
 from tickethub.web.app import PUBLIC
 from tickethub.web.errors import problem_responses
 from tickethub.web.health import ReadinessCheck, run_checks
+from users.adapters.login_limits import LoginThrottle
+from users.adapters.passwords import PasswordHashing
+from users.adapters.signing_keys import SigningKeys
 from users.api.client_credentials import check_grant, client_credentials, unreadable_form
 from users.api.dto import (
     AccessToken,
@@ -39,11 +42,8 @@ from users.domain.accounts import (
     normalize_email,
 )
 from users.domain.clients import InvalidClient, MachineClients
-from users.domain.passwords import PasswordHashing
 from users.domain.tokens import TokenPolicy, access_token_claims, client_token_claims
-from users.keys import SigningKeys
 from users.store import repository
-from users.store.login_limits import LoginThrottle
 
 NO_STORE = CacheControlHeader(no_store=True)
 
