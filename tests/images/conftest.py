@@ -58,7 +58,7 @@ def service_environment(
         }
         if service == "users":
             environment |= {
-                "JWT_SIGNING_KEY": docker.run(image, "python", "-m", "users.keys").strip(),
+                "JWT_SIGNING_KEY": docker.run(image, "python", "-m", "users.adapters.signing_keys").strip(),
                 "TICKETHUB_BOOTSTRAP_ADMIN_EMAIL": "admin@tickethub.test",
                 "TICKETHUB_BOOTSTRAP_ADMIN_PASSWORD": "image check password",
             }

@@ -369,11 +369,11 @@ JWT_JWKS_URL: {{ printf "%s/.well-known/jwks.json" (include "tickethub.serviceUr
 {{- end -}}
 
 {{/*
-A new private Ed25519 JWK for users (what `python -m users.keys` prints). Templates cannot compute
-a public key, so a throw-away self-signed certificate of the key carries it: its DER holds the key
-as SubjectPublicKeyInfo, whose 32 key bytes follow the Ed25519 algorithm id (06 03 2B 65 70) and
-the bit string header (03 21 00). The private key's PKCS#8 DER is a fixed 16-byte header and the
-32-byte seed. The kid is the hex SHA-256 of the public key's RFC 7638 members.
+A new private Ed25519 JWK for users (what `python -m users.adapters.signing_keys` prints). Templates
+cannot compute a public key, so a throw-away self-signed certificate of the key carries it: its DER
+holds the key as SubjectPublicKeyInfo, whose 32 key bytes follow the Ed25519 algorithm id
+(06 03 2B 65 70) and the bit string header (03 21 00). The private key's PKCS#8 DER is a fixed
+16-byte header and the 32-byte seed. The kid is the hex SHA-256 of the public key's RFC 7638 members.
 */}}
 {{- define "tickethub.newSigningKey" -}}
 {{- $pem := genPrivateKey "ed25519" -}}

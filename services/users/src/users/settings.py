@@ -15,9 +15,9 @@ from tickethub.settings import (
     service_name_field,
 )
 from tickethub.web.problems import InvalidRequest
+from users.adapters.signing_keys import SigningKeyError, SigningKeys, parse_key, parse_public_keys
 from users.domain.accounts import LoginLimits, check_registration
 from users.domain.clients import ClientConfigurationError, MachineClients
-from users.keys import SigningKeyError, SigningKeys, parse_key, parse_public_keys
 
 
 class Settings(DatabaseSettings, RedisSettings, AuthSettings):
@@ -27,7 +27,7 @@ class Settings(DatabaseSettings, RedisSettings, AuthSettings):
         default=None,
         validation_alias="JWT_SIGNING_KEY",
         description="private Ed25519 JWK (JSON with kid) that signs access tokens; "
-        "generate with `python -m users.keys`",
+        "generate with `python -m users.adapters.signing_keys`",
     )
     signing_key_file: OptionalSetting[Path] = Field(
         default=None,
@@ -161,7 +161,8 @@ class Settings(DatabaseSettings, RedisSettings, AuthSettings):
         if key is None:
             raise SigningKeyError(
                 "no signing key configured: set JWT_SIGNING_KEY to a private Ed25519 JWK "
-                "(`python -m users.keys` prints one) or JWT_SIGNING_KEY_FILE to a file holding it"
+                "(`python -m users.adapters.signing_keys` prints one) or JWT_SIGNING_KEY_FILE to a file "
+                "holding it"
             )
         return key
 

@@ -9,10 +9,12 @@ from typing import Any
 import httpx
 import pytest
 from litestar import Litestar
+from redis.asyncio import Redis
 
+import tickethub.redis
 from tickethub.auth import JwksVerifier
 from tickethub.testing import Infrastructure, migrated_database, running
-from users.keys import SigningKeys, generate_signing_key, parse_key
+from users.adapters.signing_keys import SigningKeys, generate_signing_key, parse_key
 from users.settings import Settings
 from users_http import JWKS_URL, asgi_client, build_app, serving
 
@@ -68,6 +70,14 @@ def make_settings(infra: Infrastructure, database_url: str, signing_key_json: st
         return Settings(**(values | overrides))
 
     return make
+
+
+@pytest.fixture
+async def redis(infra: Infrastructure) -> AsyncIterator[Redis]:
+    """A client of the Redis the apps count login attempts in, for a context a test builds itself."""
+    client = tickethub.redis.connect(infra.redis_url, decode_responses=False)
+    yield client
+    await client.aclose()
 
 
 @pytest.fixture(scope="session")

@@ -7,10 +7,12 @@ from contextlib import AbstractAsyncContextManager
 import asyncpg
 import httpx
 import pytest
+from redis.asyncio import Redis
 
-from users.bootstrap import ensure_bootstrap_admin
-from users.domain.passwords import PasswordHashing
+from users.app import create_context
+from users.service.bootstrap import ensure_bootstrap_admin
 from users.settings import Settings
+from users.store.tables import UserAccount
 
 pytestmark = pytest.mark.integration
 
@@ -31,7 +33,7 @@ async def _start_and_stop(run_app: RunApp, settings: Settings) -> None:
 
 
 async def test_the_bootstrap_admin_is_created_once_even_by_concurrent_start_ups(
-    run_app: RunApp, make_settings: Callable[..., Settings], fresh_database: str
+    run_app: RunApp, make_settings: Callable[..., Settings], fresh_database: str, redis: Redis
 ) -> None:
     email, password = "First.Admin@TicketHub.test", "first-admin-password"
     settings = make_settings(
@@ -41,11 +43,12 @@ async def test_the_bootstrap_admin_is_created_once_even_by_concurrent_start_ups(
     )
     # Replicas race on the database, not in one process: race the start-up step itself on one pool
     # (two apps in one process would share Piccolo's process-wide table binding).
-    async with run_app(make_settings(DATABASE_URL=fresh_database)):
-        hashing = PasswordHashing()
-        await hashing.prepare()
+    started = make_settings(DATABASE_URL=fresh_database)
+    async with run_app(started):
+        context = create_context(started, UserAccount._meta.db, redis)
+        await context.passwords.prepare()
         created = await asyncio.gather(
-            *(ensure_bootstrap_admin(hashing, email, password, "Administrator") for _ in range(4))
+            *(ensure_bootstrap_admin(context, email, password, "Administrator") for _ in range(4))
         )
     assert sorted(created) == [False, False, False, True]
     await _start_and_stop(run_app, settings)  # and a restart with the variables set

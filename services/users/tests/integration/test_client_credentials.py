@@ -15,7 +15,7 @@ from litestar import Litestar
 
 from tickethub.auth import JwksVerifier
 from tickethub.testing import running
-from users.keys import SigningKeys
+from users.adapters.signing_keys import SigningKeys
 from users.settings import Settings
 from users_http import assert_problem, bearer, build_app, unique_email
 

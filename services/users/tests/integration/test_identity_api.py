@@ -11,9 +11,9 @@ import pytest
 from joserfc import jwt
 
 from tickethub.auth import JwksVerifier
+from users.adapters.signing_keys import SigningKeys, generate_signing_key
 from users.domain.accounts import Account, Role
 from users.domain.tokens import TokenPolicy, access_token_claims
-from users.keys import SigningKeys, generate_signing_key
 from users_http import assert_problem, bearer, login, register, unique_email
 
 pytestmark = pytest.mark.integration

@@ -19,10 +19,10 @@ from joserfc.jwk import OKPKey
 from tickethub.auth import JwksVerifier, TokenRejected
 from tickethub.stack.ports import LOOPBACK, free_port
 from tickethub.testing import AUDIENCE, ISSUER, JWKS_PATH, TokenIssuer
+from users.adapters.signing_keys import SigningKeys, generate_signing_key
 from users.app import create_app
 from users.domain.accounts import Account, Role
 from users.domain.tokens import TokenPolicy, access_token_claims
-from users.keys import SigningKeys, generate_signing_key
 from users.settings import Settings
 from users_http import assert_problem, bearer, login, register, serving_over_http
 

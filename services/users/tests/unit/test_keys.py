@@ -5,7 +5,14 @@ import json
 import pytest
 from joserfc.jwk import ECKey, OKPKey
 
-from users.keys import SigningKeyError, SigningKeys, generate_signing_key, main, parse_key, parse_public_keys
+from users.adapters.signing_keys import (
+    SigningKeyError,
+    SigningKeys,
+    generate_signing_key,
+    main,
+    parse_key,
+    parse_public_keys,
+)
 
 
 def _private_json(key: OKPKey) -> str:

@@ -3,7 +3,7 @@
 import pytest
 from argon2 import PasswordHasher
 
-from users.domain.passwords import PasswordHashing
+from users.adapters.passwords import PasswordHashing
 
 # Cheap parameters keep the unit tests fast; production uses argon2-cffi's RFC 9106 defaults.
 CHEAP = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)

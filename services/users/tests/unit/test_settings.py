@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
+from users.adapters.signing_keys import generate_signing_key
 from users.domain.accounts import LoginLimits
-from users.keys import generate_signing_key
 from users.settings import Settings
 
 REQUIRED = {

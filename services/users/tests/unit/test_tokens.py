@@ -9,10 +9,10 @@ import pytest
 from joserfc import jwt
 
 from tickethub.auth import JwksVerifier, TokenRejected
+from users.adapters.signing_keys import SigningKeys, generate_signing_key
 from users.domain.accounts import Account, Role
 from users.domain.clients import MachineClients
 from users.domain.tokens import TokenPolicy, access_token_claims, client_token_claims
-from users.keys import SigningKeys, generate_signing_key
 
 ACCOUNT = Account(
     id=UUID("0b7c9a4e-8a0e-4d5e-9d8f-2f7c3c1a9b10"), email="Ann@Example.com", name="Ann", role=Role.ADMIN

@@ -1,9 +1,6 @@
-"""Identity endpoints: thin adapters from HTTP to the account rules and the account store."""
+"""Identity endpoints: thin adapters from HTTP to users' use cases."""
 
-from collections.abc import Mapping
-from datetime import UTC, datetime
 from typing import Annotated, Any
-from uuid import UUID, uuid4
 
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import CacheControlHeader
@@ -16,7 +13,6 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from tickethub.auth import ADMIN, Identity, requires_role
 from tickethub.web.app import PUBLIC
 from tickethub.web.errors import problem_responses
-from tickethub.web.health import ReadinessCheck, run_checks
 from users.api.client_credentials import check_grant, client_credentials, unreadable_form
 from users.api.dto import (
     AccessToken,
@@ -29,50 +25,25 @@ from users.api.dto import (
     TokenRequest,
 )
 from users.domain.accounts import (
-    WRONG_CREDENTIALS,
     EmailAlreadyRegistered,
     InvalidCredentials,
     Role,
     TooManyLoginAttempts,
     UnknownAccount,
-    new_account,
-    normalize_email,
 )
-from users.domain.clients import InvalidClient, MachineClients
-from users.domain.passwords import PasswordHashing
-from users.domain.tokens import TokenPolicy, access_token_claims, client_token_claims
-from users.keys import SigningKeys
-from users.store import repository
-from users.store.login_limits import LoginThrottle
+from users.domain.clients import InvalidClient
+from users.service import accounts, logins, tokens
+from users.service.context import UsersContext
+from users.service.status import service_health
 
 NO_STORE = CacheControlHeader(no_store=True)
 
 
-async def register_account(hashing: PasswordHashing, data: Registration, role: Role) -> AccountView:
-    normalized = normalize_email(data.email)
-    if await repository.email_registered(normalized):  # fail fast, before ~200 ms of hashing
-        raise EmailAlreadyRegistered()
-    account = await repository.add_account(
-        new_account(
-            account_id=uuid4(),
-            email=data.email,
-            name=data.name,
-            role=role,
-            password_hash=await hashing.hash(data.password),
-            now=datetime.now(UTC),
-        )
+async def _register(context: UsersContext, data: Registration, role: Role) -> AccountView:
+    account = await accounts.register_account(
+        context, email=data.email, password=data.password, name=data.name, role=role
     )
-    if account is None:  # registered concurrently between the check and the insert
-        raise EmailAlreadyRegistered()
     return AccountView.of(account)
-
-
-def issue_token(signing_keys: SigningKeys, policy: TokenPolicy, claims: dict[str, Any]) -> AccessToken:
-    return AccessToken(
-        access_token=signing_keys.sign(claims),
-        token_type="Bearer",  # noqa: S106 - the OAuth 2 token type, not a secret
-        expires_in=policy.ttl_seconds,
-    )
 
 
 class AuthController(Controller):
@@ -89,9 +60,9 @@ class AuthController(Controller):
         responses=problem_responses(400, 422, EmailAlreadyRegistered),
     )
     async def register(
-        self, data: JSONBody[Registration], hashing: NamedDependency[PasswordHashing]
+        self, data: JSONBody[Registration], context: NamedDependency[UsersContext]
     ) -> AccountView:
-        return await register_account(hashing, data, Role.USER)
+        return await _register(context, data, Role.USER)
 
     @post(
         "/login",
@@ -117,25 +88,11 @@ class AuthController(Controller):
         *,
         request: Request[Any, Any, Any],
         data: JSONBody[Credentials],
-        hashing: NamedDependency[PasswordHashing],
-        signing_keys: NamedDependency[SigningKeys],
-        token_policy: NamedDependency[TokenPolicy],
-        login_throttle: NamedDependency[LoginThrottle],
+        context: NamedDependency[UsersContext],
     ) -> AccessToken:
-        email = normalize_email(data.email)
         # The proxy headers middleware has put the client's address here (trusted proxies only).
-        await login_throttle.admit(request.client.host if request.client else "unknown", email)
-        stored = await repository.find_credentials(email)
-        # An unknown e-mail is checked against a stand-in hash: the same work, so the same timing.
-        matches = await hashing.verify(stored.password_hash if stored else None, data.password)
-        if stored is None or not matches:
-            raise InvalidCredentials(WRONG_CREDENTIALS)
-        await login_throttle.succeeded(email)
-        if hashing.needs_rehash(stored.password_hash):  # hashed with weaker parameters than today's
-            new_hash = await hashing.hash(data.password)
-            await repository.replace_password_hash(stored.account.id, stored.password_hash, new_hash)
-        claims = access_token_claims(stored.account, token_policy, now=datetime.now(UTC), token_id=uuid4())
-        return issue_token(signing_keys, token_policy, claims)
+        address = request.client.host if request.client else "unknown"
+        return AccessToken.of(await logins.log_in(context, address, data.email, data.password))
 
     @post(
         "/token",
@@ -158,17 +115,11 @@ class AuthController(Controller):
         self,
         request: Request[Any, Any, Any],
         data: Annotated[TokenRequest, Body(media_type=RequestEncodingType.URL_ENCODED)],
-        machine_clients: NamedDependency[MachineClients],
-        signing_keys: NamedDependency[SigningKeys],
-        token_policy: NamedDependency[TokenPolicy],
+        context: NamedDependency[UsersContext],
     ) -> Response[MachineAccessToken]:
         check_grant(request, data)
         client_id, secret = client_credentials(request.headers.get("authorization"), data)
-        client = machine_clients.authenticate(client_id, secret)
-        if client is None:
-            raise InvalidClient()
-        claims = client_token_claims(client, token_policy, now=datetime.now(UTC), token_id=uuid4())
-        token = MachineAccessToken.of(issue_token(signing_keys, token_policy, claims))
+        token = MachineAccessToken.of(await tokens.issue_client_token(context, client_id, secret))
         return Response(token, headers={"Pragma": "no-cache"})  # RFC 6749 §5.1, beside no-store
 
 
@@ -185,9 +136,9 @@ class AdminController(Controller):
         responses=problem_responses(400, 401, 403, 422, EmailAlreadyRegistered),
     )
     async def register_admin(
-        self, data: JSONBody[Registration], hashing: NamedDependency[PasswordHashing]
+        self, data: JSONBody[Registration], context: NamedDependency[UsersContext]
     ) -> AccountView:
-        return await register_account(hashing, data, Role.ADMIN)
+        return await _register(context, data, Role.ADMIN)
 
 
 class UsersController(Controller):
@@ -203,18 +154,14 @@ class UsersController(Controller):
         description="200 while the process serves; `status` is `degraded` when the database or Redis "
         "(the login rate limits) does not answer.",
     )
-    async def status(
-        self,
-        status_checks: NamedDependency[Mapping[str, ReadinessCheck]],
-        signing_keys: NamedDependency[SigningKeys],
-    ) -> ServiceStatus:
-        checks = await run_checks(status_checks)
+    async def status(self, context: NamedDependency[UsersContext]) -> ServiceStatus:
+        health = await service_health(context)
         return ServiceStatus(
             service="users",
-            status="ok" if all(result == "ok" for result in checks.values()) else "degraded",
-            database="up" if checks.get("postgres") == "ok" else "down",
-            signing_key_id=signing_keys.key_id,
-            checks=checks,
+            status="ok" if health.healthy else "degraded",
+            database="up" if health.database_up else "down",
+            signing_key_id=health.signing_key_id,
+            checks=health.checks,
         )
 
     @get(
@@ -223,15 +170,10 @@ class UsersController(Controller):
         summary="The caller's account",
         responses=problem_responses(401, UnknownAccount),
     )
-    async def me(self, request: Request[Identity, Any, Any]) -> AccountView:
-        try:
-            account_id = UUID(request.user.subject)
-        except ValueError:  # a token whose subject is not an account (a machine credential)
-            raise UnknownAccount() from None
-        account = await repository.get_account(account_id)
-        if account is None:
-            raise UnknownAccount()
-        return AccountView.of(account)
+    async def me(
+        self, request: Request[Identity, Any, Any], context: NamedDependency[UsersContext]
+    ) -> AccountView:
+        return AccountView.of(await accounts.own_account(context, request.user.subject))
 
 
 class JwksController(Controller):
@@ -246,9 +188,9 @@ class JwksController(Controller):
         description="Every service verifies bearer tokens with these keys. After a key rotation the "
         "previous key stays listed until the tokens it signed have expired.",
     )
-    async def jwks(self, signing_keys: NamedDependency[SigningKeys]) -> Response[JsonWebKeySet]:
+    async def jwks(self, context: NamedDependency[UsersContext]) -> Response[JsonWebKeySet]:
         # Short public caching: a verifier refetches anyway when it meets an unknown kid.
         return Response(
-            JsonWebKeySet(keys=signing_keys.jwks()["keys"]),
+            JsonWebKeySet(keys=tokens.published_keys(context)),
             headers={"Cache-Control": "public, max-age=300"},
         )

@@ -14,6 +14,7 @@ from users.domain.accounts import (
     Account,
     Role,
 )
+from users.service.tokens import IssuedToken
 
 Email = Annotated[
     str,
@@ -84,6 +85,14 @@ class AccessToken(Struct, rename="camel"):
     token_type: Literal["Bearer"]
     expires_in: Annotated[int, Meta(description="seconds until the token expires", examples=[900])]
 
+    @classmethod
+    def of(cls, token: IssuedToken) -> "AccessToken":
+        return cls(
+            access_token=token.jwt,
+            token_type="Bearer",  # noqa: S106 - the OAuth 2 token type, not a secret
+            expires_in=token.expires_in,
+        )
+
 
 class TokenRequest(Struct):
     """RFC 6749 §4.4.2, with the RFC's parameter names; unrecognised parameters are ignored."""
@@ -122,14 +131,15 @@ class MachineAccessToken(AccessToken):
     rfc_expires_in: Annotated[int, Meta(examples=[900])] = field(name="expires_in")
 
     @classmethod
-    def of(cls, token: AccessToken) -> "MachineAccessToken":
+    def of(cls, token: IssuedToken) -> "MachineAccessToken":
+        answer = AccessToken.of(token)
         return cls(
-            access_token=token.access_token,
-            token_type=token.token_type,
-            expires_in=token.expires_in,
-            rfc_access_token=token.access_token,
-            rfc_token_type=token.token_type,
-            rfc_expires_in=token.expires_in,
+            access_token=answer.access_token,
+            token_type=answer.token_type,
+            expires_in=answer.expires_in,
+            rfc_access_token=answer.access_token,
+            rfc_token_type=answer.token_type,
+            rfc_expires_in=answer.expires_in,
         )
 
 

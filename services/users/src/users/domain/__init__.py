@@ -1,1 +1,1 @@
-"""Identity rules: accounts, e-mail normalisation, password hashing policy and token claims."""
+"""Identity rules: accounts, e-mail normalisation, machine clients and token claims."""

@@ -1,7 +1,8 @@
 """Ed25519 signing keys: loaded from the environment, used to sign tokens, published as a JWKS.
 
-`python -m users.keys` prints a fresh private key as JWK JSON, for the local stack and for creating
-the Kubernetes Secret (`JWT_SIGNING_KEY`). The private key never lives in code or in the image.
+`python -m users.adapters.signing_keys` prints a fresh private key as JWK JSON, for the local stack and
+for creating the Kubernetes Secret (`JWT_SIGNING_KEY`). The private key never lives in code or in the
+image.
 """
 
 import json
@@ -37,7 +38,9 @@ def _import_key(data: Any, *, private: bool) -> OKPKey:
     if not isinstance(data, dict) or data.get("kty") != "OKP" or data.get("crv") != "Ed25519":
         raise SigningKeyError('the signing key must be a JWK with "kty": "OKP" and "crv": "Ed25519"')
     if not data.get("kid"):
-        raise SigningKeyError('the signing key must have a "kid" (generate one with `python -m users.keys`)')
+        raise SigningKeyError(
+            'the signing key must have a "kid" (generate one with `python -m users.adapters.signing_keys`)'
+        )
     if private and "d" not in data:
         raise SigningKeyError('the signing key must be a private JWK (with "d")')
     if data.get("alg", ALGORITHM) not in {ALGORITHM, "EdDSA"} or data.get("use", "sig") != "sig":
