@@ -16,7 +16,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 import tickethub.redis
 from tickethub.auth import BearerAuth
-from tickethub.db import TRANSIENT_ERRORS, UnitOfWork, bind_tables, database_lifespan, make_engine, ping
+from tickethub.db import TRANSIENT_ERRORS, bind_tables, database_lifespan, make_engine, ping
 from tickethub.web.app import Lifespan, create_service_app
 from users.adapters.login_limits import LoginThrottle, redis_storage
 from users.adapters.passwords import PasswordHashing
@@ -31,7 +31,6 @@ from users.store.tables import TABLES
 
 def create_context(settings: Settings, engine: PostgresEngine, redis: Redis) -> UsersContext:
     return UsersContext(
-        uow=UnitOfWork(engine),
         accounts=AccountStore(),
         passwords=PasswordHashing(),
         signing_keys=settings.signing_keys(),

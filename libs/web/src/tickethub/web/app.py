@@ -2,10 +2,8 @@
 
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from typing import Any
 
 from litestar import Litestar
-from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
@@ -61,8 +59,6 @@ def create_service_app(
     middleware: Sequence[DefineMiddleware] = (),
     context: object | None = None,
     unavailable: Sequence[type[Exception]] = (),
-    dependencies: Mapping[str, Provide] | None = None,  # TRANSITIONAL: until every service has a context
-    state: Mapping[str, Any] | None = None,  # TRANSITIONAL: until every service has a context
 ) -> Litestar:
     """`context` is what the service's use cases work with (its unit of work, stores and adapters),
     built once by the app factory; every handler that names a `context` parameter receives it."""
@@ -74,11 +70,7 @@ def create_service_app(
         middleware=list(middleware),
         exception_handlers=exception_handlers(tuple(unavailable)),
         plugins=[litestar_plugin(telemetry, unobserved=[LIVENESS_PATH, READINESS_PATH, METRICS_PATH])],
-        dependencies=(
-            {CONTEXT: Provide(lambda: context, sync_to_thread=False)} if context is not None else {}
-        )
-        | dict(dependencies or {}),
-        state=State(dict(state or {})),
+        dependencies={CONTEXT: Provide(lambda: context, sync_to_thread=False)} if context is not None else {},
         openapi_config=OpenAPIConfig(
             title=f"TicketHub {service}",
             version="1.0.0",

@@ -3,7 +3,6 @@
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from tickethub.db import UnitOfWork
 from tickethub.kernel import Clock, utc_now
 from tickethub.web.health import ReadinessCheck
 from users.adapters.login_limits import LoginThrottle
@@ -17,7 +16,6 @@ from users.store.accounts import AccountStore
 
 @dataclass(frozen=True, slots=True)
 class UsersContext:
-    uow: UnitOfWork
     accounts: AccountStore
     passwords: PasswordHashing
     signing_keys: SigningKeys

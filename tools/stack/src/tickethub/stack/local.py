@@ -168,7 +168,10 @@ class Stack:
     def _ensure_signing_key(self) -> None:
         if not self.signing_key_file.exists():
             key = subprocess.run(
-                [sys.executable, "-m", "users.keys"], check=True, capture_output=True, text=True
+                [sys.executable, "-m", "users.adapters.signing_keys"],
+                check=True,
+                capture_output=True,
+                text=True,
             ).stdout
             self._secret("signing-key.jwk", lambda: key)
 
