@@ -21,6 +21,7 @@ from booking.domain.lifecycle import CANCEL, TRANSITIONS, BookingStatus, SeatSta
 from booking.domain.model import BookingRecord
 from booking.service import paying
 from booking.service.context import BookingContext
+from booking.service.placing import booking_requested
 from booking.service.sweeping import expire_overdue_holds
 from booking.settings import Settings
 from booking.store.bookings import BookingStore
@@ -70,7 +71,9 @@ async def book(
         hold_expires_at=now + hold,
         created_at=now,
     )
-    await store.create_pending(booking, payment_token=None, idempotency_key=None)
+    await store.create_pending(
+        booking, payment_token=None, idempotency_key=None, announcement=booking_requested(booking, None)
+    )
     return booking_id
 
 

@@ -3,12 +3,13 @@ then a relay publishes it to Kafka (at least once) with the trace context it was
 
 from tickethub.outbox.relay import OutboxRelay, relay_lifespan
 from tickethub.outbox.table import OutboxMessage
-from tickethub.outbox.writer import OUTBOX_COLUMNS, add_to_outbox, outbox_values
+from tickethub.outbox.writer import OUTBOX_COLUMNS, OutboxValues, add_to_outbox, outbox_values
 
 __all__ = [
     "OUTBOX_COLUMNS",
     "OutboxMessage",
     "OutboxRelay",
+    "OutboxValues",
     "add_to_outbox",
     "outbox_values",
     "relay_lifespan",

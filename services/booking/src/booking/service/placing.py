@@ -18,7 +18,9 @@ from booking.domain.idempotency import request_fingerprint
 from booking.domain.lifecycle import BookingStatus
 from booking.domain.model import BookingRecord, select_seats
 from booking.service.context import BookingContext
+from tickethub.contracts import BOOKING_REQUESTED, BookingRequested
 from tickethub.kernel import new_id
+from tickethub.outbox import OutboxValues, outbox_values
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,8 +95,28 @@ async def _book(
         created_at=now,
     )
     try:
-        await context.bookings.create_pending(booking, payment_token=order.payment_token, idempotency_key=key)
+        await context.bookings.create_pending(
+            booking,
+            payment_token=order.payment_token,
+            idempotency_key=key,
+            announcement=booking_requested(booking, order.payment_token),
+        )
     except BaseException:
         await context.holds.release(hold)
         raise
     return booking
+
+
+def booking_requested(booking: BookingRecord, payment_token: str | None) -> OutboxValues:
+    """The outbox row that asks payment to charge the booking (written in the booking's own statement)."""
+    event = BookingRequested(
+        booking_id=booking.id,
+        user_id=booking.user_id,
+        show_id=booking.show_id,
+        seats=list(booking.seats),
+        amount=booking.amount,
+        currency=booking.currency,
+        payment_token=payment_token,
+        hold_expires_at=booking.hold_expires_at,
+    )
+    return outbox_values(BOOKING_REQUESTED, booking.id, event)

@@ -16,9 +16,8 @@ from booking.domain.lifecycle import EXPIRE, TRANSITIONS, BookingStatus, Transit
 from booking.domain.model import BookingRecord, Moved, SeatCounts, ShowView
 from booking.store.idempotency import encode_accepted
 from booking.store.tables import Booking, BookingSeat
-from tickethub.contracts import BOOKING_REQUESTED, BookingRequested
 from tickethub.db import violates
-from tickethub.outbox import OUTBOX_COLUMNS, outbox_values
+from tickethub.outbox import OUTBOX_COLUMNS, OutboxValues
 
 ACTIVE_SEAT_INDEX = "booking_seats_active_seat"
 
@@ -128,24 +127,19 @@ class BookingStore:
     # -- creating a booking -------------------------------------------------------------------
 
     async def create_pending(
-        self, booking: BookingRecord, *, payment_token: str | None, idempotency_key: str | None
+        self,
+        booking: BookingRecord,
+        *,
+        payment_token: str | None,
+        idempotency_key: str | None,
+        announcement: OutboxValues,
     ) -> None:
-        """Booking PENDING + seats HELD + BookingRequested in the outbox, in one statement (atomic without
+        """Booking PENDING + seats HELD + its announcement in the outbox, in one statement (atomic without
         a transaction of its own); with `idempotency_key` (claimed by this request), the accepted booking
         is stored under it in the same statement.
 
         Raises SeatsTaken when the partial unique index finds a seat already HELD or SOLD.
         """
-        event = BookingRequested(
-            booking_id=booking.id,
-            user_id=booking.user_id,
-            show_id=booking.show_id,
-            seats=list(booking.seats),
-            amount=booking.amount,
-            currency=booking.currency,
-            payment_token=payment_token,
-            hold_expires_at=booking.hold_expires_at,
-        )
         booking_id = UUID(booking.id)
         try:
             # One statement, so one round trip; the foreign key of the seats is checked at its end,
@@ -169,7 +163,7 @@ class BookingStore:
                 booking.user_id,
                 idempotency_key,
                 booking_id,
-                *outbox_values(BOOKING_REQUESTED, booking.id, event),
+                *announcement,
             )
         except Exception as exc:
             if violates(exc, ACTIVE_SEAT_INDEX):

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from tickethub.auth import ADMIN, SERVICE
+from tickethub.auth.identity import ADMIN, SERVICE
 from tickethub.web.problems import DomainError, Unauthenticated
 
 CLIENT_ROLES = (SERVICE, ADMIN)

@@ -24,6 +24,7 @@ SUITES = (
     "services/booking",
     "services/payment",
     "services/notification",
+    "tests/architecture",
     "tests/e2e",
     "operator",
     "tests/kubernetes",
