@@ -81,6 +81,20 @@ def _show(row: dict[str, Any]) -> Show:
     )
 
 
+def _planned(plan: ShowPlan) -> tuple[object, ...]:
+    """The planned columns in the order the insert and the update bind them: starts_at, ends_at,
+    hall_released_at, hold_seconds, prices, seat_count."""
+    slot = plan.slot
+    return (
+        slot.starts_at,
+        slot.ends_at,
+        slot.hall_released_at,
+        plan.hold_seconds,
+        _prices_json(plan.prices),
+        plan.seat_count,
+    )
+
+
 def _prices_json(prices: dict[str, Decimal]) -> str:
     return json.dumps({category: format_price(amount) for category, amount in prices.items()})
 
@@ -160,12 +174,7 @@ class ShowStore:
                 show_id,
                 UUID(movie.id),
                 UUID(location.hall.id),
-                plan.slot.starts_at,
-                plan.slot.ends_at,
-                plan.slot.hall_released_at,
-                plan.hold_seconds,
-                _prices_json(plan.prices),
-                plan.seat_count,
+                *_planned(plan),
             )
         if not rows:
             return None
@@ -197,12 +206,7 @@ class ShowStore:
                                  updated_at = {}
                 WHERE id = {}
                 """,
-                plan.slot.starts_at,
-                plan.slot.ends_at,
-                plan.slot.hall_released_at,
-                plan.hold_seconds,
-                _prices_json(plan.prices),
-                plan.seat_count,
+                *_planned(plan),
                 now,
                 UUID(show.id),
             )
