@@ -9,7 +9,7 @@ import pytest
 import yaml
 from shows import PRICES, Shows, condition, new_name, scheduled, seats_of, show_manifest
 
-from catalog import demo
+from catalog.service import demo_catalog
 from system import Api, buy, subjects_of
 from tickethub.stack.local import Stack
 from tickethub.stack.ports import free_port
@@ -33,20 +33,20 @@ async def test_the_example_show_becomes_bookable_and_kubectl_shows_its_seat_coun
     spec = manifest["spec"]
     # The example books the demo catalog that the stack seeds.
     assert (spec["movieId"], spec["theatreId"], spec["hallId"]) == (
-        demo.DEMO_MOVIE_ID,
-        demo.DEMO_THEATRE_ID,
-        demo.DEMO_HALL_ID,
+        demo_catalog.DEMO_MOVIE_ID,
+        demo_catalog.DEMO_THEATRE_ID,
+        demo_catalog.DEMO_HALL_ID,
     )
     name = manifest["metadata"]["name"]
     uid = await scheduled(api, shows, manifest)
 
     in_catalog = (await api.http.get(f"/shows/{uid}")).json()
-    assert in_catalog["movieTitle"] == demo.DEMO_MOVIE_TITLE
+    assert in_catalog["movieTitle"] == demo_catalog.DEMO_MOVIE_TITLE
     assert in_catalog["prices"] == {p["category"]: p["price"] for p in spec["prices"]}
     buyer = await buy(api, uid, ["A1", "A2"])
     await api.wait_for_status(buyer["token"], buyer["booking"]["id"], "CONFIRMED")
 
-    total = sum(row.count for row in demo.DEMO_ROWS)
+    total = sum(row.count for row in demo_catalog.DEMO_ROWS)
     counted = await shows.wait_for(name, lambda r: seats_of(r).get("sold") == 2, what="2 seats sold")
     assert seats_of(counted) == {"total": total, "available": total - 2, "held": 0, "sold": 2}
     assert counted["status"]["phase"] == "OnSale"
@@ -54,7 +54,7 @@ async def test_the_example_show_becomes_bookable_and_kubectl_shows_its_seat_coun
     header, row = shows.table().splitlines()
     assert header.split() == ["NAME", "MOVIE", "HALL", "STARTS", "AVAILABLE", "SOLD", "PHASE", "READY", "AGE"]
     assert row.startswith(name)
-    assert demo.DEMO_MOVIE_TITLE in row
+    assert demo_catalog.DEMO_MOVIE_TITLE in row
     assert f" {total - 2} " in row
     assert " 2 " in row
     assert " OnSale " in row
