@@ -1,7 +1,9 @@
-"""A private CA and a serving certificate for a loopback TLS endpoint (the operator's admission webhook).
+"""Private CAs with one certificate each: a serving certificate for a TLS endpoint (the operator's
+admission webhook), a client certificate for a user (the API server's identity towards kubelets).
 
 The kube-apiserver only calls webhooks over TLS and verifies them against the caBundle it is given,
-so the local stack mints its own CA once per state directory and keeps it there.
+and a kubelet only lets in clients its CA vouches for, so the local stack mints its own CAs once per
+state directory and keeps them there.
 """
 
 import datetime as dt
@@ -18,7 +20,7 @@ _VALIDITY = dt.timedelta(days=3650)  # a local development CA; `make clean` thro
 
 
 @dataclass(frozen=True)
-class ServingCertificate:
+class Certificate:
     ca_file: Path
     cert_file: Path
     key_file: Path
@@ -28,15 +30,44 @@ class ServingCertificate:
         return self.ca_file.read_bytes()
 
 
-def serving_certificate(directory: Path, *, common_name: str, ip: str) -> ServingCertificate:
+def serving_certificate(directory: Path, *, common_name: str, ip: str) -> Certificate:
     """The CA and the certificate for `ip` kept in `directory`, made the first time they are asked for."""
-    result = ServingCertificate(directory / "ca.crt", directory / "tls.crt", directory / "tls.key")
+    names = [x509.IPAddress(ipaddress.ip_address(ip)), x509.DNSName(common_name)]
+    return _issued(
+        directory,
+        x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)]),
+        usage=ExtendedKeyUsageOID.SERVER_AUTH,
+        alternative_names=names,
+    )
+
+
+def client_certificate(directory: Path, *, common_name: str, organization: str) -> Certificate:
+    """A CA and a client certificate of user `common_name` in group `organization` (how Kubernetes reads
+    a certificate's subject), kept in `directory` and made the first time they are asked for."""
+    subject = x509.Name(
+        [
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, organization),
+            x509.NameAttribute(NameOID.COMMON_NAME, common_name),
+        ]
+    )
+    return _issued(directory, subject, usage=ExtendedKeyUsageOID.CLIENT_AUTH, alternative_names=[])
+
+
+def _issued(
+    directory: Path,
+    subject: x509.Name,
+    *,
+    usage: x509.ObjectIdentifier,
+    alternative_names: list[x509.GeneralName],
+) -> Certificate:
+    result = Certificate(directory / "ca.crt", directory / "tls.crt", directory / "tls.key")
     if all(path.exists() for path in (result.ca_file, result.cert_file, result.key_file)):
         return result
     directory.mkdir(parents=True, exist_ok=True, mode=0o700)
     now = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5)  # tolerate a little clock skew
+    common_name = subject.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value
     ca_key = ec.generate_private_key(ec.SECP256R1())
-    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, f"{common_name} local CA")])
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, f"{common_name!s} local CA")])
     ca = (
         _builder(ca_name, ca_name, ca_key.public_key(), now)
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
@@ -45,27 +76,20 @@ def serving_certificate(directory: Path, *, common_name: str, ip: str) -> Servin
     )
     key = ec.generate_private_key(ec.SECP256R1())
     leaf = (
-        _builder(
-            x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)]), ca_name, key.public_key(), now
-        )
+        _builder(subject, ca_name, key.public_key(), now)
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(_key_usage(ca=False), critical=True)
-        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
-        .add_extension(
-            x509.SubjectAlternativeName(
-                [x509.IPAddress(ipaddress.ip_address(ip)), x509.DNSName(common_name)]
-            ),
-            critical=False,
-        )
-        .sign(ca_key, hashes.SHA256())
+        .add_extension(x509.ExtendedKeyUsage([usage]), critical=False)
     )
+    if alternative_names:
+        leaf = leaf.add_extension(x509.SubjectAlternativeName(alternative_names), critical=False)
     result.key_file.touch(mode=0o600)
     result.key_file.write_bytes(
         key.private_bytes(
             serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
         )
     )
-    result.cert_file.write_bytes(leaf.public_bytes(serialization.Encoding.PEM))
+    result.cert_file.write_bytes(leaf.sign(ca_key, hashes.SHA256()).public_bytes(serialization.Encoding.PEM))
     result.ca_file.write_bytes(ca.public_bytes(serialization.Encoding.PEM))
     return result
 

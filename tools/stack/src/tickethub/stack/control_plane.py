@@ -36,20 +36,29 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from tickethub.stack import install, probes
+from tickethub.stack.certificates import Certificate, client_certificate
 from tickethub.stack.ports import LOOPBACK, free_port
-from tickethub.stack.processes import Server, ServerError
+from tickethub.stack.processes import ON_HOST, Placement, Server, ServerError
 
 CLUSTER_NAME = "tickethub-local"
 ADMIN_USER = "admin"
 CONTROLLER_MANAGER_USER = "system:kube-controller-manager"
 SCHEDULER_USER = "system:kube-scheduler"
-# Static token users and their groups; the bootstrap RBAC policy already grants the two system users
-# exactly what their components need.
+# A real node's kubelet and kube-proxy (see tickethub.stack.node).
+NODE_NAME = "tickethub-node"
+NODE_USER = f"system:node:{NODE_NAME}"
+KUBE_PROXY_USER = "system:kube-proxy"
+# Static token users and their groups; the bootstrap RBAC policy already grants the system users
+# exactly what their components need (the Node authorizer and system:node-proxier the node's two).
 _TOKEN_USERS: dict[str, tuple[str, ...]] = {
     ADMIN_USER: ("system:masters",),
     CONTROLLER_MANAGER_USER: (),
     SCHEDULER_USER: (),
+    NODE_USER: ("system:nodes",),
+    KUBE_PROXY_USER: (),
 }
+# The API server's own identity towards kubelets (exec, logs, port-forward).
+_KUBELET_CLIENT_USER = "kube-apiserver-kubelet-client"
 SERVICE_CLUSTER_IP_RANGE = "10.96.0.0/16"
 _CLUSTER_CIDR = "10.244.0.0/16"
 # The controllers that matter without Pods. Each one starts ~150 ms after the previous (it gets its
@@ -83,6 +92,14 @@ _WORKLOAD_CONTROLLERS = (
     # Lift the protection finalizers of deleted claims and volumes (StatefulSets' storage).
     "persistentvolumeclaim-protection-controller",
     "persistentvolume-protection-controller",
+)
+KUBE_SCHEDULER_PORT = 10259
+# With a real node, every controller a cluster runs by default, but those of a cloud provider.
+_ALL_CONTROLLERS = (
+    "*",
+    "-cloud-node-lifecycle-controller",
+    "-service-lb-controller",
+    "-node-route-controller",
 )
 # kwok manages the nodes with this annotation (and no others, should a real kubelet ever join).
 KWOK_NODE_ANNOTATION = "kwok.x-k8s.io/node"
@@ -122,6 +139,13 @@ class ClusterCredentials:
     @property
     def token_file(self) -> Path:
         return self.directory / "tokens.csv"
+
+    @property
+    def kubelet_client(self) -> Certificate:
+        """The API server's client certificate towards kubelets, and the CA kubelets trust it by."""
+        return client_certificate(
+            self.directory / "kubelet-client", common_name=_KUBELET_CLIENT_USER, organization="system:masters"
+        )
 
     def ensure(self) -> None:
         """Create whatever is missing; existing keys and tokens are kept."""
@@ -172,9 +196,10 @@ class Etcd(Server):
         peer_port: int | None = None,
         persistent: bool = False,
         kubernetes: install.KubernetesInstall | None = None,
+        placement: Placement = ON_HOST,
     ) -> None:
         """`peer_port=None` picks a free port now (a single member never has peers to talk to)."""
-        super().__init__(data_dir)
+        super().__init__(data_dir, placement)
         self.client_port = client_port
         self.peer_port = peer_port or free_port()
         self.persistent = persistent
@@ -186,14 +211,14 @@ class Etcd(Server):
 
     @property
     def url(self) -> str:
-        return f"http://{LOOPBACK}:{self.client_port}"
+        return f"http://{self.placement.address}:{self.client_port}"
 
     def _prepare(self) -> None:
         self._kubernetes = self._kubernetes or install.ensure_kubernetes()
 
     def _command(self) -> list[str]:
         kubernetes = self._kubernetes or install.ensure_kubernetes()
-        peer_url = f"http://{LOOPBACK}:{self.peer_port}"
+        peer_url = f"http://{self.placement.address}:{self.peer_port}"
         return [
             str(kubernetes.etcd),
             "--name=tickethub",
@@ -211,10 +236,12 @@ class Etcd(Server):
 
 
 class KubeApiserver(Server):
-    """kube-apiserver on 127.0.0.1 over HTTPS, with a certificate it signs itself on first start.
+    """kube-apiserver over HTTPS, with a certificate it signs itself on first start (for its address,
+    the `kubernetes` Service's cluster IP and that Service's names).
 
     Authentication: the static tokens of `credentials` and ServiceAccount tokens; authorisation: RBAC
-    (and the Node authorizer, as in any cluster).
+    (and the Node authorizer, as in any cluster). `reaches_kubelets`: a real node runs Pods, so the
+    `kubernetes` Service points at this server and it calls the kubelet (exec, logs, port-forward).
     """
 
     name = "kube-apiserver"
@@ -227,11 +254,14 @@ class KubeApiserver(Server):
         etcd_url: str,
         credentials: ClusterCredentials,
         kubernetes: install.KubernetesInstall | None = None,
+        placement: Placement = ON_HOST,
+        reaches_kubelets: bool = False,
     ) -> None:
-        super().__init__(data_dir)
+        super().__init__(data_dir, placement)
         self.port = port
         self.etcd_url = etcd_url
         self.credentials = credentials
+        self.reaches_kubelets = reaches_kubelets
         self._kubernetes = kubernetes
 
     @property
@@ -240,7 +270,7 @@ class KubeApiserver(Server):
 
     @property
     def url(self) -> str:
-        return f"https://{LOOPBACK}:{self.port}"
+        return f"https://{self.placement.address}:{self.port}"
 
     @property
     def cert_dir(self) -> Path:
@@ -266,8 +296,8 @@ class KubeApiserver(Server):
         return [
             str(kubernetes.kube_apiserver),
             f"--etcd-servers={self.etcd_url}",
-            f"--bind-address={LOOPBACK}",
-            f"--advertise-address={LOOPBACK}",
+            f"--bind-address={self.placement.address}",
+            f"--advertise-address={self.placement.address}",
             f"--secure-port={self.port}",
             f"--cert-dir={self.cert_dir}",
             f"--service-account-issuer={_SERVICE_ACCOUNT_ISSUER}",
@@ -276,9 +306,21 @@ class KubeApiserver(Server):
             f"--token-auth-file={self.credentials.token_file}",
             "--authorization-mode=Node,RBAC",
             f"--service-cluster-ip-range={SERVICE_CLUSTER_IP_RANGE}",
-            # No Pods run behind the `kubernetes` Service: nothing to keep its endpoints pointing at.
-            "--endpoint-reconciler-type=none",
+            *(self._kubelet_flags() if self.reaches_kubelets else self._no_pod_flags()),
         ]
+
+    def _kubelet_flags(self) -> list[str]:
+        client = self.credentials.kubelet_client
+        return [
+            f"--kubelet-client-certificate={client.cert_file}",
+            f"--kubelet-client-key={client.key_file}",
+            # The node's name resolves nowhere; its address is in its status.
+            "--kubelet-preferred-address-types=InternalIP",
+        ]
+
+    def _no_pod_flags(self) -> list[str]:
+        # No Pods run behind the `kubernetes` Service: nothing to keep its endpoints pointing at.
+        return ["--endpoint-reconciler-type=none"]
 
     def _is_ready(self) -> bool:
         return self.answers("/readyz")
@@ -301,7 +343,7 @@ class KubeControllerManager(Server):
         controllers: Sequence[str] = _CONTROLLERS,
         kubernetes: install.KubernetesInstall | None = None,
     ) -> None:
-        super().__init__(data_dir)
+        super().__init__(data_dir, apiserver.placement)
         self.apiserver = apiserver
         self.controllers = tuple(controllers)
         self._kubernetes = kubernetes
@@ -316,7 +358,7 @@ class KubeControllerManager(Server):
 
     def _prepare(self) -> None:
         self._kubernetes = self._kubernetes or install.ensure_kubernetes()
-        _write_user_kubeconfig(self.kubeconfig, self.apiserver, CONTROLLER_MANAGER_USER)
+        write_user_kubeconfig(self.kubeconfig, self.apiserver, CONTROLLER_MANAGER_USER)
 
     def _command(self) -> list[str]:
         kubernetes = self._kubernetes or install.ensure_kubernetes()
@@ -326,7 +368,7 @@ class KubeControllerManager(Server):
             f"--kubeconfig={self.kubeconfig}",
             f"--authentication-kubeconfig={self.kubeconfig}",
             f"--authorization-kubeconfig={self.kubeconfig}",
-            f"--bind-address={LOOPBACK}",
+            f"--bind-address={self.placement.address}",
             "--secure-port=0",
             "--leader-elect=false",
             f"--controllers={','.join(self.controllers)}",
@@ -356,7 +398,7 @@ class KubeScheduler(Server):
         apiserver: KubeApiserver,
         kubernetes: install.KubernetesInstall | None = None,
     ) -> None:
-        super().__init__(data_dir)
+        super().__init__(data_dir, apiserver.placement)
         self.port = port
         self.apiserver = apiserver
         self._kubernetes = kubernetes
@@ -375,14 +417,14 @@ class KubeScheduler(Server):
 
     def _prepare(self) -> None:
         self._kubernetes = self._kubernetes or install.ensure_kubernetes()
-        _write_user_kubeconfig(self.kubeconfig, self.apiserver, SCHEDULER_USER)
+        write_user_kubeconfig(self.kubeconfig, self.apiserver, SCHEDULER_USER)
 
     def _command(self) -> list[str]:
         kubernetes = self._kubernetes or install.ensure_kubernetes()
         return [
             str(kubernetes.kube_scheduler),
             f"--kubeconfig={self.kubeconfig}",
-            f"--bind-address={LOOPBACK}",
+            f"--bind-address={self.placement.address}",
             f"--secure-port={self.port}",
             f"--cert-dir={self.cert_dir}",
             "--leader-elect=false",
@@ -391,7 +433,7 @@ class KubeScheduler(Server):
     def _is_ready(self) -> bool:
         # /readyz passes once the scheduler's informers have synced; anyone may ask for it.
         return probes.http_ok(
-            f"https://{LOOPBACK}:{self.port}/readyz", ca_file=self.cert_dir / f"{self.name}.crt"
+            f"https://{self.placement.address}:{self.port}/readyz", ca_file=self.cert_dir / f"{self.name}.crt"
         )
 
 
@@ -460,9 +502,15 @@ class ControlPlane:
         workloads: bool = False,
         kubernetes: install.KubernetesInstall | None = None,
         kwok: install.KwokInstall | None = None,
+        placement: Placement = ON_HOST,
+        runs_pods: bool = False,
     ) -> None:
         """`etcd_port=None` / `etcd_peer_port=None` pick free ports now (only the API server uses them);
-        so do the scheduler's and kwok's health ports with `workloads=True`."""
+        so do the scheduler's and kwok's health ports with `workloads=True`.
+
+        `placement` and `runs_pods`: the control plane of a real node (tickethub.stack.node) runs inside
+        the node's namespaces, with every controller and the scheduler; the node brings the kubelet.
+        """
         self.data_dir = Path(data_dir).absolute()
         self.credentials = ClusterCredentials(self.data_dir / "pki")
         self.etcd = Etcd(
@@ -471,6 +519,7 @@ class ControlPlane:
             peer_port=etcd_peer_port,
             persistent=persistent,
             kubernetes=kubernetes,
+            placement=placement,
         )
         self.apiserver = KubeApiserver(
             self.data_dir / "kube-apiserver",
@@ -478,16 +527,24 @@ class ControlPlane:
             etcd_url=self.etcd.url,
             credentials=self.credentials,
             kubernetes=kubernetes,
+            placement=placement,
+            reaches_kubelets=runs_pods,
         )
+        controllers = _ALL_CONTROLLERS if runs_pods else _WORKLOAD_CONTROLLERS if workloads else _CONTROLLERS
         self.controller_manager = KubeControllerManager(
             self.data_dir / "kube-controller-manager",
             apiserver=self.apiserver,
-            controllers=_WORKLOAD_CONTROLLERS if workloads else _CONTROLLERS,
+            controllers=controllers,
             kubernetes=kubernetes,
         )
         self.workloads = workloads
+        self.runs_pods = runs_pods
         self.scheduler = KubeScheduler(
-            self.data_dir / "kube-scheduler", free_port(), apiserver=self.apiserver, kubernetes=kubernetes
+            self.data_dir / "kube-scheduler",
+            # A node's namespaces are its own: the scheduler's usual port is free there.
+            KUBE_SCHEDULER_PORT if placement.launcher else free_port(),
+            apiserver=self.apiserver,
+            kubernetes=kubernetes,
         )
         self.kwok = Kwok(self.data_dir / "kwok", free_port(), kubeconfig=self.kubeconfig, kwok=kwok)
         self._kubernetes = kubernetes
@@ -497,6 +554,8 @@ class ControlPlane:
     def servers(self) -> Sequence[Server]:
         """The processes, in start order."""
         workload_servers = [self.scheduler, self.kwok] if self.workloads else []
+        if self.runs_pods:
+            workload_servers = [self.scheduler]
         return [self.etcd, self.apiserver, self.controller_manager, *workload_servers]
 
     @property
@@ -534,12 +593,15 @@ class ControlPlane:
             ).encode(),
         )
         self.controller_manager.start()
-        if self.workloads:
+        if self.workloads or self.runs_pods:
             self.scheduler.start()
+        if self.workloads:
             self.kwok.start()
         self.controller_manager.wait_ready(_remaining(deadline))
         if self.workloads:
             self._register_fake_nodes(deadline)
+        if self.runs_pods:
+            self.scheduler.wait_ready(_remaining(deadline))
 
     def _register_fake_nodes(self, deadline: float) -> None:
         """Create the fake nodes and kwok's StorageClass (both idempotent), then wait until Pods can be
@@ -715,7 +777,7 @@ def _fake_node(name: str) -> dict[str, Any]:
     }
 
 
-def _write_user_kubeconfig(path: Path, apiserver: KubeApiserver, user: str) -> None:
+def write_user_kubeconfig(path: Path, apiserver: KubeApiserver, user: str) -> None:
     _write_private(
         path,
         kubeconfig_text(

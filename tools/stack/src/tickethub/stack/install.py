@@ -38,7 +38,14 @@ _JAEGER_MODULE_VERSION = "v1.76.0"
 KUBERNETES_VERSION = "v1.34.10"
 # The wrapper module that pins the whole build (its go.mod names the same Kubernetes version).
 _KUBERNETES_MODULE = importlib.resources.files("tickethub.stack") / "kubernetes"
-_KUBERNETES_COMMANDS = ("kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubectl")
+_KUBERNETES_COMMANDS = (
+    "kube-apiserver",
+    "kube-controller-manager",
+    "kube-scheduler",
+    "kubectl",
+    "kubelet",
+    "kube-proxy",
+)
 _ETCD_PACKAGE = "go.etcd.io/etcd/server/v3"
 # Both packages carry the version that `kubectl version` and the API's /version report.
 _KUBERNETES_VERSION_PACKAGES = ("k8s.io/component-base/version", "k8s.io/client-go/pkg/version")
@@ -120,7 +127,7 @@ class KafkaInstall:
 
 @dataclass(frozen=True)
 class KubernetesInstall:
-    """etcd and the Kubernetes control-plane binaries, all built from one pinned module graph."""
+    """etcd, the Kubernetes control-plane binaries and a node's, all built from one pinned module graph."""
 
     version: str
     bin_dir: Path
@@ -144,6 +151,14 @@ class KubernetesInstall:
     @property
     def kubectl(self) -> Path:
         return self.bin_dir / "kubectl"
+
+    @property
+    def kubelet(self) -> Path:
+        return self.bin_dir / "kubelet"
+
+    @property
+    def kube_proxy(self) -> Path:
+        return self.bin_dir / "kube-proxy"
 
 
 @dataclass(frozen=True)
@@ -246,10 +261,10 @@ def ensure_mailcatcher() -> Path:
         if not needed:
             return binary
         apt_install("mailpit", _missing_packages(["npm"]))
-        go = _go()
+        go = go_command()
         log = home / "install.log"
         progress("mailpit", f"downloading {_MAILPIT_MODULE}@{MAILPIT_VERSION} from the Go module proxy...")
-        module = _go_mod_download(go, f"{_MAILPIT_MODULE}@{MAILPIT_VERSION}", log)
+        module = go_mod_download(go, f"{_MAILPIT_MODULE}@{MAILPIT_VERSION}", log)
         src = home / "src"
         shutil.rmtree(src, ignore_errors=True)
         shutil.copytree(module["Dir"], src)
@@ -290,12 +305,12 @@ def ensure_jaeger() -> Path:
     with install_lock(home, "jaeger", fingerprint=fingerprint) as needed:
         if not needed:
             return binary
-        go = _go()
+        go = go_command()
         log = home / "install.log"
         progress(
             "jaeger", f"downloading {_JAEGER_MODULE}@{_JAEGER_MODULE_VERSION} from the Go module proxy..."
         )
-        module = _go_mod_download(go, f"{_JAEGER_MODULE}@{_JAEGER_MODULE_VERSION}", log)
+        module = go_mod_download(go, f"{_JAEGER_MODULE}@{_JAEGER_MODULE_VERSION}", log)
         wrapper = home / "build"
         shutil.rmtree(wrapper, ignore_errors=True)
         wrapper.mkdir(parents=True)
@@ -327,7 +342,8 @@ def kubernetes_bin_dir() -> Path:
 
 @functools.cache  # once per process
 def ensure_kubernetes() -> KubernetesInstall:
-    """Build etcd, kube-apiserver, kube-controller-manager, kube-scheduler and kubectl from Go modules.
+    """Build etcd, the control plane (kube-apiserver, kube-controller-manager, kube-scheduler), kubectl
+    and a node's kubelet and kube-proxy from Go modules.
 
     k8s.io/kubernetes cannot be `go install`ed: its go.mod points its staging modules at directories of
     its own repository. The wrapper module shipped in this package (kubernetes/go.mod) points them at
@@ -342,7 +358,7 @@ def ensure_kubernetes() -> KubernetesInstall:
     with install_lock(home, "kubernetes", fingerprint=fingerprint) as needed:
         if not needed:
             return result
-        go = _go()
+        go = go_command()
         log = home / "install.log"
         wrapper = home / "build"
         shutil.rmtree(wrapper, ignore_errors=True)
@@ -405,12 +421,12 @@ def ensure_helm() -> Path:
     fingerprint = f"{_HELM_MODULE}@{HELM_VERSION} {_helm_ldflags('client-go major', 'client-go minor')}"
     with install_lock(home, "helm", fingerprint=fingerprint) as needed:
         if not needed:
-            return _go_binary(home, "helm")
-        go = _go()
+            return go_binary(home, "helm")
+        go = go_command()
         progress("helm", f"downloading {_HELM_MODULE}@{HELM_VERSION} from the Go module proxy...")
-        module = _go_mod_download(go, f"{_HELM_MODULE}@{HELM_VERSION}", home / "install.log")
+        module = go_mod_download(go, f"{_HELM_MODULE}@{HELM_VERSION}", home / "install.log")
         ldflags = _helm_ldflags(*_client_go_kubernetes_version(go, Path(module["GoMod"])))
-        binary = _go_install("helm", home, f"{_HELM_MODULE}/cmd/helm", HELM_VERSION, ldflags=ldflags)
+        binary = go_install("helm", home, f"{_HELM_MODULE}/cmd/helm", HELM_VERSION, ldflags=ldflags)
         progress("helm", f"installed {binary}")
     return binary
 
@@ -423,8 +439,8 @@ def ensure_kubeconform() -> Path:
     fingerprint = f"{_KUBECONFORM_MODULE}@{KUBECONFORM_VERSION} {ldflags}"
     with install_lock(home, "kubeconform", fingerprint=fingerprint) as needed:
         if not needed:
-            return _go_binary(home, "kubeconform")
-        binary = _go_install(
+            return go_binary(home, "kubeconform")
+        binary = go_install(
             "kubeconform",
             home,
             f"{_KUBECONFORM_MODULE}/cmd/kubeconform",
@@ -445,9 +461,9 @@ def ensure_kwok() -> KwokInstall:
     with install_lock(home, "kwok", fingerprint=fingerprint) as needed:
         if not needed:
             return result
-        go = _go()
+        go = go_command()
         progress("kwok", f"downloading {_KWOK_MODULE}@{KWOK_VERSION} from the Go module proxy...")
-        module = Path(_go_mod_download(go, f"{_KWOK_MODULE}@{KWOK_VERSION}", home / "install.log")["Dir"])
+        module = Path(go_mod_download(go, f"{_KWOK_MODULE}@{KWOK_VERSION}", home / "install.log")["Dir"])
         stages = home / "stages"
         shutil.rmtree(stages, ignore_errors=True)
         stages.mkdir()
@@ -455,7 +471,7 @@ def ensure_kwok() -> KwokInstall:
             # Copied as plain files: the module cache is read-only.
             (stages / Path(stage).name).write_bytes((module / stage).read_bytes())
         result.storage_class.write_bytes((module / _KWOK_STORAGE_CLASS).read_bytes())
-        _go_install("kwok", home, f"{_KWOK_MODULE}/cmd/kwok", KWOK_VERSION, ldflags=ldflags)
+        go_install("kwok", home, f"{_KWOK_MODULE}/cmd/kwok", KWOK_VERSION, ldflags=ldflags)
         progress("kwok", f"installed {result.binary} with {len(_KWOK_STAGES)} stages")
     return result
 
@@ -473,7 +489,7 @@ def ensure_service_monitor_crd() -> Path:
         if not needed:
             return crd
         progress("prometheus-operator", f"downloading {module_spec} from the Go module proxy...")
-        module = Path(_go_mod_download(_go(), module_spec, home / "install.log")["Dir"])
+        module = Path(go_mod_download(go_command(), module_spec, home / "install.log")["Dir"])
         # A plain copy: the module cache is read-only.
         crd.write_bytes((module / _SERVICE_MONITOR_CRD).read_bytes())
         progress("prometheus-operator", f"installed {crd}")
@@ -490,8 +506,8 @@ def ensure_kind() -> Path:
     fingerprint = f"{_KIND_MODULE}@{KIND_VERSION} {ldflags}"
     with install_lock(home, "kind", fingerprint=fingerprint) as needed:
         if not needed:
-            return _go_binary(home, "kind")
-        binary = _go_install("kind", home, _KIND_MODULE, KIND_VERSION, ldflags=ldflags)
+            return go_binary(home, "kind")
+        binary = go_install("kind", home, _KIND_MODULE, KIND_VERSION, ldflags=ldflags)
         progress("kind", f"installed {binary}")
     return binary
 
@@ -508,9 +524,9 @@ def _helm_ldflags(kube_major: str, kube_minor: str) -> str:
     return " ".join(["-s -w", *(f"-X {_HELM_MODULE}/{name}={value}" for name, value in stamps.items())])
 
 
-def _go_install(component: str, home: Path, package: str, version: str, *, ldflags: str) -> Path:
+def go_install(component: str, home: Path, package: str, version: str, *, ldflags: str) -> Path:
     """`go install package@version` (one module, with the machine's own Go) into `home`/bin."""
-    go = _go()
+    go = go_command()
     progress(component, f"compiling {package}@{version} (go install; about a minute on 2 cores)...")
     run_step(
         component,
@@ -520,10 +536,10 @@ def _go_install(component: str, home: Path, package: str, version: str, *, ldfla
         env={"GOBIN": str(home / "bin"), "GOTOOLCHAIN": "local", "CGO_ENABLED": "0"},
         report=_count_compiled,
     )
-    return _go_binary(home, package.rsplit("/", 1)[-1])
+    return go_binary(home, package.rsplit("/", 1)[-1])
 
 
-def _go_binary(home: Path, name: str) -> Path:
+def go_binary(home: Path, name: str) -> Path:
     return home / "bin" / name
 
 
@@ -633,7 +649,7 @@ def _write_jaeger_wrapper(go: Path, wrapper: Path, module: Mapping[str, str], lo
     (wrapper / "go.sum").write_text((upstream / "go.sum").read_text() + own_sums)
 
 
-def _go() -> Path:
+def go_command() -> Path:
     go = find_command("go")
     if go is None:
         # Debian's golang is too old for these modules: Go itself is a machine prerequisite.
@@ -641,7 +657,7 @@ def _go() -> Path:
     return go
 
 
-def _go_mod_download(go: Path, spec: str, log: Path) -> dict[str, str]:
+def go_mod_download(go: Path, spec: str, log: Path) -> dict[str, str]:
     out = run_step("go", [str(go), "mod", "download", "-json", spec], log=log, cwd=log.parent, capture=True)
     info: dict[str, str] = json.loads(out)
     return info

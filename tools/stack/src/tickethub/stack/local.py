@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from tickethub.stack import install
-from tickethub.stack.certificates import ServingCertificate, serving_certificate
+from tickethub.stack.certificates import Certificate, serving_certificate
 from tickethub.stack.control_plane import ControlPlane
 from tickethub.stack.entrypoint import Entrypoint, render_nginx_config
 from tickethub.stack.infrastructure import InfrastructurePorts, InfrastructureServers
@@ -184,7 +184,7 @@ class Stack:
         self._secret("show-operator.secret", lambda: str(clients[OPERATOR_CLIENT_ID]["secret"]))
 
     @property
-    def webhook_certificate(self) -> ServingCertificate:
+    def webhook_certificate(self) -> Certificate:
         return serving_certificate(self._secrets / "webhook", common_name=OPERATOR_ACCOUNT, ip=LOOPBACK)
 
     @property

@@ -23,6 +23,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import suppress
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import ClassVar, Self
@@ -40,6 +41,21 @@ class ServerError(RuntimeError):
     """A server failed to start, to become ready, or to stop."""
 
 
+@dataclass(frozen=True)
+class Placement:
+    """Where a server runs: on this machine's loopback, or inside the namespaces of a local node.
+
+    `address` is where it listens and where this machine reaches it; `launcher` is the argv that
+    runs a command inside the node's namespaces (empty: run it here).
+    """
+
+    address: str = LOOPBACK
+    launcher: tuple[str, ...] = ()
+
+
+ON_HOST = Placement()
+
+
 class Server(ABC):
     """A server process with a data directory, a log file and a pid file."""
 
@@ -47,8 +63,9 @@ class Server(ABC):
     # The signal that asks for a clean shutdown; SIGKILL follows if it is not honoured in time.
     stop_signal: ClassVar[signal.Signals] = signal.SIGTERM
 
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, placement: Placement = ON_HOST) -> None:
         self.data_dir = Path(data_dir).absolute()
+        self.placement = placement
         self._proc: subprocess.Popen[bytes] | None = None
 
     @property
@@ -62,7 +79,7 @@ class Server(ABC):
     @property
     @abstractmethod
     def ports(self) -> Sequence[int]:
-        """Every loopback port the server listens on."""
+        """Every port the server listens on (at its placement's address)."""
 
     @abstractmethod
     def _command(self) -> list[str]:
@@ -89,15 +106,16 @@ class Server(ABC):
         if self.is_running():
             log.info("%s already running (pid file %s)", self.name, self.pid_file)
             return
-        taken = [port for port in self.ports if port_in_use(port)]
+        address = self.placement.address
+        taken = [port for port in self.ports if port_in_use(port, address)]
         if taken:
-            raise ServerError(f"{self.name}: port(s) {taken} already in use on {LOOPBACK}")
+            raise ServerError(f"{self.name}: port(s) {taken} already in use on {address}")
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self._prepare()
         user = self._run_as()
         with self.log_file.open("ab") as log_fd:
             self._proc = subprocess.Popen(
-                self._command(),
+                [*self.placement.launcher, *self._command()],
                 cwd=self.data_dir,
                 env=self._environment(),
                 stdin=subprocess.DEVNULL,

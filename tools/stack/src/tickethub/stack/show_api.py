@@ -16,7 +16,7 @@ from pathlib import Path
 import yaml
 
 from tickethub.stack import probes
-from tickethub.stack.certificates import ServingCertificate
+from tickethub.stack.certificates import Certificate
 from tickethub.stack.control_plane import ControlPlane
 from tickethub.stack.ports import LOOPBACK
 from tickethub.stack.routes import repo_root
@@ -31,7 +31,7 @@ _WEBHOOK_NAME = "shows.tickethub.io"
 OPERATOR_RBAC_RULES = Path("charts/tickethub/files/operator-rbac-rules.yaml")
 
 
-def install_show_api(cluster: ControlPlane, *, webhook_url: str, certificate: ServingCertificate) -> None:
+def install_show_api(cluster: ControlPlane, *, webhook_url: str, certificate: Certificate) -> None:
     """Apply (idempotently) everything a Show needs before the operator starts."""
     root = repo_root()
     cluster.apply(root / "charts" / "tickethub" / "crds")
