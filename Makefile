@@ -9,7 +9,7 @@ MYPY_PATH := $(subst $(eval) ,:,$(wildcard libs/*/src tools/*/src services/*/src
 MYPY_PACKAGES := $(foreach d,$(wildcard libs/*/src/tickethub/*/ tools/*/src/tickethub/*/),-p tickethub.$(notdir $(d:/=))) \
 	$(foreach d,$(wildcard services/*/src/*/ operator/src/*/),-p $(notdir $(d:/=)))
 
-.PHONY: help bootstrap install up down clean status urls test lint format bench asyncapi images
+.PHONY: help bootstrap install up down clean status urls cluster cluster-down test lint format bench asyncapi images
 
 help: ## list the commands
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -33,6 +33,12 @@ status: bootstrap ## which local processes are running
 
 urls: bootstrap ## print the local URLs and the bootstrap admin again
 	@$(RUN) python -m tickethub.stack urls
+
+cluster: bootstrap ## a one-node Kubernetes with real Pods here, TicketHub installed by its chart; prints where to look
+	@$(RUN) python -m tickethub.stack.node.cluster up
+
+cluster-down: bootstrap ## stop the local node and everything it started (its data is kept)
+	@$(RUN) python -m tickethub.stack.node.cluster down
 
 lint: bootstrap ## ruff (lint + format check) and mypy
 	@$(RUN) ruff check .

@@ -19,7 +19,11 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+import yaml
+
 from tickethub.stack import install
+from tickethub.stack.dependency_images import build_dependency_images
+from tickethub.stack.images import build_images, default_version, docker_engine
 from tickethub.stack.control_plane import NODE_NAME, ControlPlane
 from tickethub.stack.node import addons, installs
 from tickethub.stack.node.containerd import Containerd
@@ -30,6 +34,11 @@ from tickethub.stack.paths import state_dir
 from tickethub.stack.processes import Server, ServerError, start_all
 from tickethub.stack.routes import repo_root
 
+RELEASE = "tickethub"
+NAMESPACE = "tickethub"
+CHART = "charts/tickethub"
+CLUSTER_VALUES = "charts/tickethub/ci/cluster-values.yaml"
+_SAVE_TIMEOUT_SECONDS = 900.0
 API_PORT = 6443
 _ETCD_PORT, _ETCD_PEER_PORT = 2379, 2380
 CLUSTER_CIDR = "10.244.0.0/16"
@@ -117,6 +126,38 @@ class LocalCluster:
             )
         _step(f"node {NODE_NAME} ready in {time.monotonic() - started:.0f} s")
 
+    def install_tickethub(self, *, version: str) -> None:
+        """Build the TicketHub images and the dev dependencies' (`make images`), import what the node
+        lacks, and install or upgrade the chart with this cluster's values; waits until it is ready."""
+        _step("building the TicketHub images and those of the chart's dev dependencies")
+        with docker_engine() as docker:
+            tags = [image.tag for image in build_images(docker, version=version)]
+            tags += [image.tag for image in build_dependency_images(docker)]
+            missing = [tag for tag in tags if f"docker.io/{tag}" not in self.containerd.image_names()]
+            if missing:
+                _step(f"importing {len(missing)} image(s) into the node")
+                archive = self.data_dir / "images" / "tickethub.tar"
+                archive.parent.mkdir(parents=True, exist_ok=True)
+                docker("save", f"--output={archive}", *missing, timeout=_SAVE_TIMEOUT_SECONDS)
+                self.containerd.import_image(archive)
+                archive.unlink()
+        _step("installing the chart (helm upgrade --install --wait; the first install takes minutes)")
+        started = time.monotonic()
+        self.control_plane.helm(
+            "upgrade",
+            "--install",
+            RELEASE,
+            str(repo_root() / CHART),
+            f"--namespace={NAMESPACE}",
+            "--create-namespace",
+            f"--values={repo_root() / CLUSTER_VALUES}",
+            f"--set=image.tag={version}",
+            "--wait",
+            "--wait-for-jobs",
+            "--timeout=15m",
+        )
+        _step(f"TicketHub is installed ({time.monotonic() - started:.0f} s)")
+
     def _wait_node_ready(self, *, timeout: float) -> None:
         deadline = time.monotonic() + timeout
         while not self._node_ready():
@@ -163,6 +204,32 @@ def _kill(pid: int) -> None:
 
 def _step(message: str) -> None:
     print(f"[cluster] {message}", flush=True)
+
+
+def _print_urls(cluster: LocalCluster) -> None:
+    kubeconfig = cluster.control_plane.kubeconfig
+    rows = {
+        "entrypoint (Ingress)": cluster.ingress.url,
+        "api docs": f"{cluster.ingress.url}/docs/booking (also /docs/users, /docs/catalog, /docs/payment)",
+        "kubeconfig": f"export KUBECONFIG={kubeconfig} PATH={install.kubernetes_bin_dir()}:$PATH",
+        "pods": f"kubectl get pods --namespace={NAMESPACE}",
+        "jaeger": f"kubectl port-forward --namespace={NAMESPACE} service/{RELEASE}-jaeger 16686",
+        "mail catcher": f"kubectl port-forward --namespace={NAMESPACE} service/{RELEASE}-mailpit 8025",
+        "admin": _bootstrap_admin(),
+    }
+    width = max(map(len, rows))
+    print("TicketHub runs on the local node:")
+    for name, value in rows.items():
+        print(f"  {name:<{width}}  {value}")
+    print("  stop with `make cluster-down`")
+
+
+def _bootstrap_admin() -> str:
+    """The first admin as the cluster's values file sets it (its development password is no secret)."""
+    values = yaml.safe_load((repo_root() / CLUSTER_VALUES).read_text())
+    admin = values["auth"]["bootstrapAdmin"]
+    defaults = yaml.safe_load((repo_root() / CHART / "values.yaml").read_text())["auth"]["bootstrapAdmin"]
+    return f"{admin.get('email', defaults['email'])} (password: {admin['password']})"
 
 
 def default_cluster() -> LocalCluster:
