@@ -156,20 +156,33 @@ class Docker:
         """Build the Dockerfile of `root` for `package`, with progress lines, its output in `log`;
         `build_args` are the Dockerfile's other arguments (ENVIRONMENT_OWNER, say)."""
         arguments = {"PACKAGE": package, "VERSION": version, **(build_args or {})}
+        self.build_context(f"image {package}", root, [tag], log=log, build_args=arguments)
+
+    def build_context(
+        self,
+        component: str,
+        context: Path,
+        tags: Sequence[str],
+        *,
+        log: Path,
+        build_args: Mapping[str, str] | None = None,
+    ) -> None:
+        """Build the Dockerfile of the directory `context` under every name of `tags`, with progress
+        lines for `component`, its output in `log`."""
         run_step(
-            f"image {package}",
+            component,
             [
                 str(self.client),
                 "build",
                 "--progress=plain",
-                *(f"--build-arg={name}={value}" for name, value in arguments.items()),
-                f"--tag={tag}",
+                *(f"--build-arg={name}={value}" for name, value in (build_args or {}).items()),
+                *(f"--tag={tag}" for tag in tags),
                 *(["--network=host"] if self.private else []),
-                f"--file={root / 'Dockerfile'}",
-                str(root),
+                f"--file={context / 'Dockerfile'}",
+                str(context),
             ],
             log=log,
-            cwd=root,
+            cwd=context,
             env=self.environment,
             report=_build_step,
         )
@@ -498,15 +511,16 @@ def build_images(
         built.append(BuiltImage(package, tag, time.monotonic() - started, size))
         progress(f"image {package}", f"{tag}: {size / 1e6:.0f} MB in {built[-1].seconds:.0f} s")
     if docker.private:
-        _forget_other_versions(docker, version)
+        forget_images(docker, f"{IMAGE_PREFIX}*", keep=lambda tag: tag.endswith(f":{version}"))
     return built
 
 
-def _forget_other_versions(docker: Docker, version: str) -> None:
-    """Remove our images of other versions and the layers only they used: the private daemon's data
-    lives in the cache directory, which would otherwise grow by an environment layer per change."""
-    tags = docker("image", "ls", f"--filter=reference={IMAGE_PREFIX}*", "--format={{.Repository}}:{{.Tag}}")
-    stale = [tag for tag in tags.split() if not tag.endswith(f":{version}")]
+def forget_images(docker: Docker, reference: str, *, keep: Callable[[str], bool]) -> None:
+    """Remove the images named like `reference` (tickethub/*) whose tag `keep` refuses, and the layers
+    only they used: the private daemon's data lives in the cache directory, which would otherwise grow
+    by an image per change."""
+    tags = docker("image", "ls", f"--filter=reference={reference}", "--format={{.Repository}}:{{.Tag}}")
+    stale = [tag for tag in tags.split() if not keep(tag)]
     if stale:
         docker("image", "rm", *stale)
     docker("image", "prune", "--force")
