@@ -578,21 +578,42 @@ def _debootstrap_step(output: str) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
+    from tickethub.stack import dependency_images
+
     parser = argparse.ArgumentParser(
         prog="python -m tickethub.stack.images",
         description="Build the container images of the services and the show operator (`make images`).",
     )
-    parser.add_argument("packages", nargs="*", help=f"any of {', '.join(PACKAGES)} (default: all)")
+    parser.add_argument(
+        "packages",
+        nargs="*",
+        help=f"any of {', '.join(PACKAGES)}; with --dependencies any of "
+        f"{', '.join(dependency_images.NAMES)} (default: all)",
+    )
     parser.add_argument("--version", help="the images' tag (default: git describe, else dev)")
+    parser.add_argument(
+        "--dependencies",
+        action="store_true",
+        help="build the chart's development dependencies instead (PostgreSQL, Redis, Kafka, Jaeger, "
+        f"Mailpit: {dependency_images.IMAGE_PREFIX}<name>:<version>, for a cluster that cannot pull "
+        "their public images; charts/tickethub/ci/cluster-values.yaml selects them)",
+    )
     args = parser.parse_args(argv)
-    unknown = sorted(set(args.packages) - set(PACKAGES))
+    known = dependency_images.NAMES if args.dependencies else PACKAGES
+    unknown = sorted(set(args.packages) - set(known))
     if unknown:
-        parser.error(f"unknown package(s) {', '.join(unknown)}; choose from {', '.join(PACKAGES)}")
-    version = args.version or default_version()
+        parser.error(f"unknown package(s) {', '.join(unknown)}; choose from {', '.join(known)}")
+    if args.dependencies and args.version:
+        parser.error("--version names the TicketHub images' tag; the dependencies carry their own")
     with docker_engine() as docker:
-        built = build_images(docker, args.packages or PACKAGES, version=version)
-    for image in built:
-        print(f"  {image.tag:<40} {image.size_bytes / 1e6:>5.0f} MB  built in {image.seconds:.0f} s")
+        if args.dependencies:
+            found = dependency_images.build_dependency_images(docker, args.packages or known)
+            lines = [(image.tag, image.size_bytes, image.seconds, image.built) for image in found]
+        else:
+            built = build_images(docker, args.packages or known, version=args.version or default_version())
+            lines = [(image.tag, image.size_bytes, image.seconds, True) for image in built]
+    for tag, size, seconds, new in lines:
+        print(f"  {tag:<40} {size / 1e6:>5.0f} MB  {'built' if new else 'present'} in {seconds:.0f} s")
 
 
 if __name__ == "__main__":
