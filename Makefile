@@ -57,7 +57,7 @@ asyncapi: bootstrap ## regenerate docs/asyncapi.yaml (every Kafka contract) from
 install: bootstrap ## install the infrastructure binaries (Redis, nginx, Kafka, Mailpit, Jaeger, Kubernetes, Helm, kubeconform, kwok, kind) and the ServiceMonitor CRD into the cache
 	@$(RUN) python -m tickethub.stack install
 
-images: bootstrap ## build every container image, tickethub/<name>:<git describe> (no Docker daemon: a private one; ARGS=--help)
+images: bootstrap ## build every container image, tickethub/<name>:<git describe> (no Docker daemon: a private one; ARGS=--dependencies: the dev dependencies; ARGS=--help)
 	@$(RUN) python -m tickethub.stack.images $(ARGS)
 
 test: bootstrap lint install ## install what is missing, start real infrastructure, run every test, tear down

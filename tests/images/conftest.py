@@ -1,4 +1,5 @@
-"""The container images, built once per run the way `make images` builds them.
+"""The container images, built once per run the way `make images` builds them (and the development
+dependencies' images the way `make images ARGS=--dependencies` does).
 
 Without a Docker daemon of the user's that means a private dockerd and a base image made from Debian
 packages (tickethub.stack.images); the first run builds everything, and its progress lines are shown
@@ -12,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from tickethub.stack import images
+from tickethub.stack import dependency_images, images
+from tickethub.stack.dependency_images import DependencyImage
 from tickethub.stack.images import Docker
 from tickethub.stack.ports import LOOPBACK, free_port
 from tickethub.stack.processes import Postgres
@@ -33,6 +35,14 @@ def built(docker: Docker, pytestconfig: pytest.Config) -> dict[str, str]:
     with _uncaptured(pytestconfig):
         result = images.build_images(docker, version=images.default_version())
     return {image.package: image.tag for image in result}
+
+
+@pytest.fixture(scope="session")
+def built_dependencies(docker: Docker, pytestconfig: pytest.Config) -> dict[str, DependencyImage]:
+    """Each development dependency's image, by its name in the chart's values."""
+    with _uncaptured(pytestconfig):
+        result = dependency_images.build_dependency_images(docker)
+    return {image.name: image for image in result}
 
 
 @pytest.fixture(scope="session")

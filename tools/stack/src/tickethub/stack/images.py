@@ -156,20 +156,33 @@ class Docker:
         """Build the Dockerfile of `root` for `package`, with progress lines, its output in `log`;
         `build_args` are the Dockerfile's other arguments (ENVIRONMENT_OWNER, say)."""
         arguments = {"PACKAGE": package, "VERSION": version, **(build_args or {})}
+        self.build_context(f"image {package}", root, [tag], log=log, build_args=arguments)
+
+    def build_context(
+        self,
+        component: str,
+        context: Path,
+        tags: Sequence[str],
+        *,
+        log: Path,
+        build_args: Mapping[str, str] | None = None,
+    ) -> None:
+        """Build the Dockerfile of the directory `context` under every name of `tags`, with progress
+        lines for `component`, its output in `log`."""
         run_step(
-            f"image {package}",
+            component,
             [
                 str(self.client),
                 "build",
                 "--progress=plain",
-                *(f"--build-arg={name}={value}" for name, value in arguments.items()),
-                f"--tag={tag}",
+                *(f"--build-arg={name}={value}" for name, value in (build_args or {}).items()),
+                *(f"--tag={tag}" for tag in tags),
                 *(["--network=host"] if self.private else []),
-                f"--file={root / 'Dockerfile'}",
-                str(root),
+                f"--file={context / 'Dockerfile'}",
+                str(context),
             ],
             log=log,
-            cwd=root,
+            cwd=context,
             env=self.environment,
             report=_build_step,
         )
@@ -498,15 +511,16 @@ def build_images(
         built.append(BuiltImage(package, tag, time.monotonic() - started, size))
         progress(f"image {package}", f"{tag}: {size / 1e6:.0f} MB in {built[-1].seconds:.0f} s")
     if docker.private:
-        _forget_other_versions(docker, version)
+        forget_images(docker, f"{IMAGE_PREFIX}*", keep=lambda tag: tag.endswith(f":{version}"))
     return built
 
 
-def _forget_other_versions(docker: Docker, version: str) -> None:
-    """Remove our images of other versions and the layers only they used: the private daemon's data
-    lives in the cache directory, which would otherwise grow by an environment layer per change."""
-    tags = docker("image", "ls", f"--filter=reference={IMAGE_PREFIX}*", "--format={{.Repository}}:{{.Tag}}")
-    stale = [tag for tag in tags.split() if not tag.endswith(f":{version}")]
+def forget_images(docker: Docker, reference: str, *, keep: Callable[[str], bool]) -> None:
+    """Remove the images named like `reference` (tickethub/*) whose tag `keep` refuses, and the layers
+    only they used: the private daemon's data lives in the cache directory, which would otherwise grow
+    by an image per change."""
+    tags = docker("image", "ls", f"--filter=reference={reference}", "--format={{.Repository}}:{{.Tag}}")
+    stale = [tag for tag in tags.split() if not keep(tag)]
     if stale:
         docker("image", "rm", *stale)
     docker("image", "prune", "--force")
@@ -564,21 +578,42 @@ def _debootstrap_step(output: str) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
+    from tickethub.stack import dependency_images
+
     parser = argparse.ArgumentParser(
         prog="python -m tickethub.stack.images",
         description="Build the container images of the services and the show operator (`make images`).",
     )
-    parser.add_argument("packages", nargs="*", help=f"any of {', '.join(PACKAGES)} (default: all)")
+    parser.add_argument(
+        "packages",
+        nargs="*",
+        help=f"any of {', '.join(PACKAGES)}; with --dependencies any of "
+        f"{', '.join(dependency_images.NAMES)} (default: all)",
+    )
     parser.add_argument("--version", help="the images' tag (default: git describe, else dev)")
+    parser.add_argument(
+        "--dependencies",
+        action="store_true",
+        help="build the chart's development dependencies instead (PostgreSQL, Redis, Kafka, Jaeger, "
+        f"Mailpit: {dependency_images.IMAGE_PREFIX}<name>:<version>, for a cluster that cannot pull "
+        "their public images; charts/tickethub/ci/cluster-values.yaml selects them)",
+    )
     args = parser.parse_args(argv)
-    unknown = sorted(set(args.packages) - set(PACKAGES))
+    known = dependency_images.NAMES if args.dependencies else PACKAGES
+    unknown = sorted(set(args.packages) - set(known))
     if unknown:
-        parser.error(f"unknown package(s) {', '.join(unknown)}; choose from {', '.join(PACKAGES)}")
-    version = args.version or default_version()
+        parser.error(f"unknown package(s) {', '.join(unknown)}; choose from {', '.join(known)}")
+    if args.dependencies and args.version:
+        parser.error("--version names the TicketHub images' tag; the dependencies carry their own")
     with docker_engine() as docker:
-        built = build_images(docker, args.packages or PACKAGES, version=version)
-    for image in built:
-        print(f"  {image.tag:<40} {image.size_bytes / 1e6:>5.0f} MB  built in {image.seconds:.0f} s")
+        if args.dependencies:
+            found = dependency_images.build_dependency_images(docker, args.packages or known)
+            lines = [(image.tag, image.size_bytes, image.seconds, image.built) for image in found]
+        else:
+            built = build_images(docker, args.packages or known, version=args.version or default_version())
+            lines = [(image.tag, image.size_bytes, image.seconds, True) for image in built]
+    for tag, size, seconds, new in lines:
+        print(f"  {tag:<40} {size / 1e6:>5.0f} MB  {'built' if new else 'present'} in {seconds:.0f} s")
 
 
 if __name__ == "__main__":
