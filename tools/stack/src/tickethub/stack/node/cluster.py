@@ -22,9 +22,9 @@ from pathlib import Path
 import yaml
 
 from tickethub.stack import install
-from tickethub.stack.dependency_images import build_dependency_images
-from tickethub.stack.images import build_images, default_version, docker_engine
 from tickethub.stack.control_plane import NODE_NAME, ControlPlane
+from tickethub.stack.dependency_images import build_dependency_images
+from tickethub.stack.images import build_images, docker_engine
 from tickethub.stack.node import addons, installs
 from tickethub.stack.node.containerd import Containerd
 from tickethub.stack.node.forward import LoopbackForward
