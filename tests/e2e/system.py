@@ -1,6 +1,7 @@
-"""Helpers for end-to-end tests: outages of a server, and an API client of the running system."""
+"""Helpers for end-to-end tests: outages of a server, and an API client of a running system."""
 
 import contextlib
+import json
 import time
 import uuid
 from collections.abc import Iterator
@@ -10,7 +11,6 @@ from typing import Any
 import httpx
 import pytest
 
-from tickethub.stack.local import Stack
 from tickethub.stack.processes import Server
 from tickethub.testing import DEADLINE_SECONDS, eventually
 
@@ -28,8 +28,12 @@ def stopped(server: Server, *, restart_within: float = 60) -> Iterator[None]:
 
 @dataclass
 class Api:
+    """A client of TicketHub's public entrypoint (the local stack's, or a cluster's Ingress)."""
+
     http: httpx.AsyncClient
-    stack: Stack
+    admin_email: str
+    admin_password: str
+    mail_api_url: str  # the mail catcher's HTTP API: every e-mail the system sent
 
     async def register(
         self, *, email: str | None = None, password: str = "correct horse battery"
@@ -52,7 +56,7 @@ class Api:
         return user, await self.login(user["email"], user["password"])
 
     async def admin_token(self) -> str:
-        return await self.login(self.stack.admin_email, self.stack.admin_password)
+        return await self.login(self.admin_email, self.admin_password)
 
     async def create_venue(self, *, rows: list[dict[str, Any]] | None = None) -> dict[str, Any]:
         """A movie and a theatre with one hall and its seat layout, created by the admin."""
@@ -142,11 +146,48 @@ class Api:
         return {seat["id"]: seat["status"] for seat in response.json()["seats"]}
 
     async def mails_to(self, recipient: str) -> list[dict[str, Any]]:
-        async with httpx.AsyncClient(base_url=self.stack.mail.http_url) as mail:
+        async with httpx.AsyncClient(base_url=self.mail_api_url) as mail:
             response = await mail.get("/api/v1/search", params={"query": f"to:{recipient}"})
             response.raise_for_status()
             messages: list[dict[str, Any]] = response.json()["messages"]
             return messages
+
+
+# The saga's edges: (service, span kind) that must all appear in the trace of one POST /bookings.
+SAGA_EDGES = [
+    ("booking", "server"),  # POST /bookings
+    ("booking", "producer"),  # BookingRequested, relayed from the outbox
+    ("payment", "consumer"),
+    ("payment", "producer"),  # PaymentSucceeded
+    ("booking", "consumer"),
+    ("booking", "producer"),  # BookingConfirmed
+    ("notification", "consumer"),
+]
+
+
+async def saga_trace(jaeger_url: str, booking_id: str) -> dict[str, Any]:
+    """The booking's trace in Jaeger (its query API at `jaeger_url`), once it holds every saga edge."""
+    async with httpx.AsyncClient(base_url=jaeger_url) as jaeger:
+
+        async def complete_trace() -> dict[str, Any] | None:
+            tags = json.dumps({"tickethub.booking.id": booking_id})
+            found = await jaeger.get(
+                "/api/traces", params={"service": "booking", "tags": tags, "lookback": "1h"}
+            )
+            for trace in found.json().get("data") or []:
+                kinds = {
+                    (
+                        trace["processes"][span["processID"]]["serviceName"],
+                        next((t["value"] for t in span["tags"] if t["key"] == "span.kind"), ""),
+                    )
+                    for span in trace["spans"]
+                }
+                if all(edge in kinds for edge in SAGA_EDGES):
+                    trace_found: dict[str, Any] = trace
+                    return trace_found
+            return None
+
+        return await eventually(complete_trace, what="one trace holding every saga edge", within=45)
 
 
 async def buy(api: Api, show_id: str, seats: list[str]) -> dict[str, Any]:

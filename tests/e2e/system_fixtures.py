@@ -62,7 +62,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 async def api(stack: Stack) -> AsyncIterator[Api]:
     limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
     async with httpx.AsyncClient(base_url=stack.entrypoint.url, timeout=30, limits=limits) as http:
-        yield Api(http, stack)
+        yield Api(http, stack.admin_email, stack.admin_password, stack.mail.http_url)
 
 
 @pytest.fixture(scope="module")

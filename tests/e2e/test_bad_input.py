@@ -99,9 +99,14 @@ async def test_bad_booking_requests_are_refused_precisely(
     ],
 )
 async def test_bookings_need_a_valid_token(
-    api: Api, show: dict[str, Any], make_token: Any, booking_db: asyncpg.Connection, redis: Redis
+    api: Api,
+    stack: Stack,
+    show: dict[str, Any],
+    make_token: Any,
+    booking_db: asyncpg.Connection,
+    redis: Redis,
 ) -> None:
-    token = make_token(api.stack)
+    token = make_token(stack)
     headers = {"Authorization": f"Bearer {token}"} if token else {}
 
     response = await api.http.post("/bookings", json={"showId": show["id"], "seats": ["A1"]}, headers=headers)

@@ -21,6 +21,7 @@ from system import (
     expect_problem,
     expect_unauthenticated,
 )
+from tickethub.stack.local import Stack
 
 pytestmark = pytest.mark.e2e
 
@@ -199,9 +200,9 @@ async def test_cancel_booking_of_an_unknown_id_is_404(
 
 
 async def test_seat_map_shows_available_held_and_sold_seats_with_prices(
-    api: Api, show: dict[str, Any], history: History
+    api: Api, stack: Stack, show: dict[str, Any], history: History
 ) -> None:
-    payment = api.stack.services["payment"]
+    payment = stack.services["payment"]
     payment.stop()  # nobody charges: the next booking stays PENDING and its seat HELD
     try:
         held = await api.book(history.stranger, show["id"], ["A9"])

@@ -40,12 +40,11 @@ async def test_bookings_are_accepted_while_kafka_is_down_and_confirm_when_it_ret
     await eventually(outbox_drained, what="booking's outbox to publish everything of the booking")
 
 
-async def test_bookings_need_no_users_service_once_its_keys_are_known(api: Api) -> None:
+async def test_bookings_need_no_users_service_once_its_keys_are_known(api: Api, stack: Stack) -> None:
     """Tokens are verified against cached public keys: no call to users per request."""
     show = await api.create_show()
     _, token = await api.user_token()
     assert (await api.book(token, show["id"], ["A1"])).status_code == 202  # booking learns the keys
-    stack = api.stack
     stack.services["users"].stop()
     try:
         response = await api.book(token, show["id"], ["A2"])
@@ -56,10 +55,9 @@ async def test_bookings_need_no_users_service_once_its_keys_are_known(api: Api) 
         stack.services["users"].wait_ready(timeout=60)
 
 
-async def test_unreachable_signing_keys_are_a_503_not_a_401(api: Api) -> None:
+async def test_unreachable_signing_keys_are_a_503_not_a_401(api: Api, stack: Stack) -> None:
     """A service that never saw the keys cannot judge a token: it says so, and to retry."""
     _, token = await api.user_token()
-    stack = api.stack
     stack.services["users"].stop()
     stack.services["payment"].stop()
     stack.services["payment"].start()  # a fresh process knows no keys yet

@@ -7,6 +7,7 @@ import asyncpg
 import pytest
 
 from system import PROBLEM_JSON, Api
+from tickethub.stack.local import Stack
 
 pytestmark = pytest.mark.e2e
 
@@ -107,7 +108,7 @@ async def test_a_malformed_key_is_422_naming_the_header(api: Api, booking_db: as
 
 
 async def test_a_user_cannot_hold_more_seats_of_a_show_than_the_cap(
-    api: Api, booking_db: asyncpg.Connection
+    api: Api, stack: Stack, booking_db: asyncpg.Connection
 ) -> None:
     show = await api.create_show()
     _, token = await api.user_token()
@@ -115,7 +116,7 @@ async def test_a_user_cannot_hold_more_seats_of_a_show_than_the_cap(
     declined = await api.book(token, show["id"], [f"A{n}" for n in range(1, 9)], paymentToken="tok_decline")
     assert declined.status_code == 202, declined.text
     await api.wait_for_status(token, declined.json()["id"], "CANCELLED")  # its holds are given back
-    payment = api.stack.services["payment"]
+    payment = stack.services["payment"]
     payment.stop()  # bookings stay PENDING, so their seats stay held
     try:
         held = await api.book(token, show["id"], [f"B{n}" for n in range(1, 9)])

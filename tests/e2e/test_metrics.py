@@ -54,10 +54,10 @@ async def test_metrics_are_not_served_through_the_public_entrypoint(api: Api) ->
     assert response.status_code == 404
 
 
-async def test_one_booking_moves_the_http_and_saga_metrics(api: Api) -> None:
+async def test_one_booking_moves_the_http_and_saga_metrics(api: Api, stack: Stack) -> None:
     show = await api.create_show()
     _, token = await api.user_token()
-    before = {service: await scrape(api.stack, service) for service in SERVICES}
+    before = {service: await scrape(stack, service) for service in SERVICES}
 
     response = await api.book(token, show["id"], ["A1"])
     assert response.status_code == 202, response.text
@@ -66,18 +66,18 @@ async def test_one_booking_moves_the_http_and_saga_metrics(api: Api) -> None:
     def grew(service: str, now: str, sample: str, **labels: str) -> float:
         return sample_total(now, sample, **labels) - sample_total(before[service], sample, **labels)
 
-    booking = await scrape(api.stack, "booking")
+    booking = await scrape(stack, "booking")
     post = {"http_route": "/bookings", "http_request_method": "POST", "http_response_status_code": "202"}
     assert grew("booking", booking, REQUESTS, **post) == 1
     assert grew("booking", booking, PUBLISHED, messaging_destination_name=BOOKING_REQUESTED.name) >= 1
     assert grew("booking", booking, PROCESSED, messaging_destination_publish_name=PAYMENT_SUCCEEDED.name) >= 1
     assert grew("booking", booking, PUBLISHED, messaging_destination_name=BOOKING_CONFIRMED.name) >= 1
-    payment = await scrape(api.stack, "payment")
+    payment = await scrape(stack, "payment")
     assert grew("payment", payment, PROCESSED, messaging_destination_publish_name=BOOKING_REQUESTED.name) >= 1
     assert grew("payment", payment, PUBLISHED, messaging_destination_name=PAYMENT_SUCCEEDED.name) >= 1
 
     async def notified() -> float:
-        now = await scrape(api.stack, "notification")
+        now = await scrape(stack, "notification")
         return grew("notification", now, PROCESSED, messaging_destination_publish_name=BOOKING_CONFIRMED.name)
 
     await eventually(notified, what="notification to count the BookingConfirmed it consumed")

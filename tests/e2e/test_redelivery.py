@@ -52,23 +52,23 @@ async def redeliver(stack: Stack, record: Any) -> None:
 
 
 async def test_redelivered_request_and_result_charge_and_confirm_once(
-    api: Api, payment_db: asyncpg.Connection, booking_db: asyncpg.Connection
+    api: Api, stack: Stack, payment_db: asyncpg.Connection, booking_db: asyncpg.Connection
 ) -> None:
     show = await api.create_show()
     user, token = await api.user_token()
     booking_id = (await api.book(token, show["id"], ["A9"])).json()["id"]
     await api.wait_for_status(token, booking_id, "CONFIRMED")
     await eventually(lambda: api.mails_to(user["email"]), what="the first e-mail")
-    [requested] = await records_for(api.stack, BOOKING_REQUESTED.name, booking_id)
-    [succeeded] = await records_for(api.stack, PAYMENT_SUCCEEDED.name, booking_id)
+    [requested] = await records_for(stack, BOOKING_REQUESTED.name, booking_id)
+    [succeeded] = await records_for(stack, PAYMENT_SUCCEEDED.name, booking_id)
 
-    await redeliver(api.stack, requested)
-    await redeliver(api.stack, succeeded)
+    await redeliver(stack, requested)
+    await redeliver(stack, succeeded)
     later_id = (await api.book(token, show["id"], ["A10"])).json()["id"]
     await api.wait_for_status(token, later_id, "CONFIRMED")
 
     assert await payment_db.fetchval("SELECT count(*) FROM payments WHERE booking_id = $1", booking_id) == 1
-    assert len(await records_for(api.stack, BOOKING_CONFIRMED.name, booking_id)) == 1
+    assert len(await records_for(stack, BOOKING_CONFIRMED.name, booking_id)) == 1
     assert (
         await booking_db.fetchval("SELECT status FROM bookings WHERE id = $1", uuid.UUID(booking_id))
         == "CONFIRMED"

@@ -6,7 +6,6 @@ Booking's own sweeper is off here, so every expired hold in these tests was expi
 from collections.abc import Iterator
 
 import pytest
-from shows import SYNC_ATTEMPTS, Shows
 from system_fixtures import (  # the fixtures over the running system, shared with tests/e2e
     admin,
     api,
@@ -18,6 +17,7 @@ from system_fixtures import (  # the fixtures over the running system, shared wi
     user,
 )
 
+from shows import SYNC_ATTEMPTS, Shows
 from tickethub.stack.local import Stack
 
 # How often the operator sweeps each Show and refreshes its status (10 s by default).

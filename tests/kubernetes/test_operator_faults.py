@@ -5,6 +5,7 @@ waits for catalog. Outages are real: the catalog process is stopped, and always 
 from datetime import datetime
 
 import pytest
+
 from shows import (
     FINALIZER,
     PRICES,
@@ -23,7 +24,6 @@ from shows import (
     starts_in,
     with_reason,
 )
-
 from system import Api, stopped
 from tickethub.stack.local import Stack
 

@@ -7,6 +7,10 @@ import time
 import httpx
 import pytest
 import yaml
+
+from show_operator.model import SeatCounts
+from show_operator.reconcile import Phase
+from show_operator.reconcile import readiness as readiness_of
 from shows import (
     FINALIZER,
     LAST_HANDLED,
@@ -23,10 +27,6 @@ from shows import (
     show_manifest,
     with_reason,
 )
-
-from show_operator.model import SeatCounts
-from show_operator.reconcile import Phase
-from show_operator.reconcile import readiness as readiness_of
 from system import Api, buy, stopped
 from tickethub.stack.local import Stack
 from tickethub.stack.routes import repo_root

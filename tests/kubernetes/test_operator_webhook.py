@@ -5,6 +5,7 @@ warning, and catalog refuses them later) while the start time is still checked."
 import uuid
 
 import pytest
+
 from shows import (
     PRICES,
     UNCHECKED,
@@ -16,7 +17,6 @@ from shows import (
     starts_in,
     with_reason,
 )
-
 from system import Api, stopped
 from tickethub.stack.local import Stack
 

@@ -7,9 +7,9 @@ import signal
 import asyncpg
 import pytest
 import yaml
-from shows import PRICES, Shows, condition, new_name, scheduled, seats_of, show_manifest
 
 from catalog.service import demo_catalog
+from shows import PRICES, Shows, condition, new_name, scheduled, seats_of, show_manifest
 from system import Api, buy, subjects_of
 from tickethub.stack.local import Stack
 from tickethub.stack.ports import free_port

@@ -16,6 +16,7 @@ from booking.service.sweeping import sweep_forever
 from booking.settings import Settings
 from booking.store.bookings import BookingStore
 from booking.store.idempotency import IdempotencyKeys
+from booking.store.piccolo_app import MIGRATED_APPS
 from booking.store.shows import ShowStore
 from booking.store.tables import TABLES
 from tickethub.auth import BearerAuth
@@ -62,7 +63,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         lifespan=[
             auth.lifespan,
             tickethub.redis.closing(redis),
-            database_lifespan(engine, settings),
+            database_lifespan(engine, settings, migrated_apps=MIGRATED_APPS),
             broker_lifespan(broker, settings, (*PUBLISHED, *CONSUMED)),
             relay_lifespan(OutboxRelay(engine, broker)),
             background_task("hold-sweeper", partial(sweep_forever, context)),

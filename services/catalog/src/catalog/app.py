@@ -9,6 +9,7 @@ from catalog.settings import Settings
 from catalog.store.halls import HallStore
 from catalog.store.layouts import LayoutStore
 from catalog.store.movies import MovieStore
+from catalog.store.piccolo_app import MIGRATED_APPS
 from catalog.store.shows import ShowStore
 from catalog.store.tables import TABLES
 from catalog.store.theatres import TheatreStore
@@ -58,7 +59,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         context=create_context(engine),
         lifespan=[
             auth.lifespan,
-            database_lifespan(engine, settings),
+            database_lifespan(engine, settings, migrated_apps=MIGRATED_APPS),
             broker_lifespan(broker, settings, published_by("catalog")),
             relay_lifespan(relay),
         ],

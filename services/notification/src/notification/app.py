@@ -9,6 +9,7 @@ from notification.messaging.handlers import CONSUMED_TOPICS, register_handlers
 from notification.service.context import NotificationContext
 from notification.settings import Settings
 from notification.store.notifications import NotificationStore
+from notification.store.piccolo_app import MIGRATED_APPS
 from notification.store.tables import TABLES
 from tickethub.db import TRANSIENT_ERRORS, UnitOfWork, bind_tables, database_lifespan, make_engine, ping
 from tickethub.inbox import InboxMessage
@@ -39,6 +40,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         settings=settings,
         route_handlers=[],
         description="E-mails every booking outcome (confirmed, cancelled, expired) to the buyer, once.",
-        lifespan=[database_lifespan(engine, settings), broker_lifespan(broker, settings, CONSUMED_TOPICS)],
+        lifespan=[
+            database_lifespan(engine, settings, migrated_apps=MIGRATED_APPS),
+            broker_lifespan(broker, settings, CONSUMED_TOPICS),
+        ],
         readiness={"postgres": lambda: ping(engine), "smtp": mailer.ping},
     )

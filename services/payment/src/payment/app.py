@@ -9,6 +9,7 @@ from payment.messaging.handlers import CONSUMED_TOPICS, register_handlers
 from payment.service.context import PaymentContext
 from payment.settings import Settings
 from payment.store.payments import PaymentStore
+from payment.store.piccolo_app import MIGRATED_APPS
 from payment.store.tables import TABLES
 from tickethub.auth import BearerAuth
 from tickethub.contracts import published_by
@@ -51,7 +52,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         context=context,
         lifespan=[
             auth.lifespan,
-            database_lifespan(engine, settings),
+            database_lifespan(engine, settings, migrated_apps=MIGRATED_APPS),
             broker_lifespan(broker, settings, [*CONSUMED_TOPICS, *PUBLISHED_TOPICS]),
             relay_lifespan(OutboxRelay(engine, broker)),
         ],

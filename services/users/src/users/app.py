@@ -26,6 +26,7 @@ from users.service.bootstrap import start_up
 from users.service.context import UsersContext
 from users.settings import Settings
 from users.store.accounts import AccountStore
+from users.store.piccolo_app import MIGRATED_APPS
 from users.store.tables import TABLES
 
 
@@ -65,7 +66,7 @@ def create_app(settings: Settings | None = None, *, jwks_http: httpx.AsyncClient
         lifespan=[
             auth.lifespan,
             tickethub.redis.closing(redis),
-            database_lifespan(engine, settings),
+            database_lifespan(engine, settings, migrated_apps=MIGRATED_APPS),
             _starting_up(context),  # after the database pool opens
         ],
         unavailable=(*TRANSIENT_ERRORS, StorageError),  # PostgreSQL or Redis away: 503, nothing changed

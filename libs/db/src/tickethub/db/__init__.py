@@ -4,16 +4,19 @@ Binding the engine in code (rather than through a global ``piccolo_conf``) lets 
 service at its own throw-away database, and keeps the pool's lifetime inside the app's lifespan.
 """
 
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from functools import partial
 from typing import Any
 
 import asyncpg
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.table import Table
 
+from tickethub.db.schema import SchemaNotMigrated, require_migrated
 from tickethub.db.unit_of_work import UnitOfWork
 from tickethub.settings import DatabaseSettings
+from tickethub.startup import until_available
 
 __all__ = [
     "TRANSIENT_ERRORS",
@@ -31,6 +34,13 @@ TRANSIENT_ERRORS: tuple[type[Exception], ...] = (
     asyncpg.PostgresConnectionError,
     asyncpg.exceptions.OperatorInterventionError,
     asyncpg.exceptions.TransactionRollbackError,
+)
+# What connecting raises while PostgreSQL (or the network path to it) is still coming up.
+_NOT_YET_REACHABLE: tuple[type[BaseException], ...] = (
+    *TRANSIENT_ERRORS,
+    asyncpg.exceptions.CannotConnectNowError,
+    OSError,  # refused, unreachable, no such name yet
+    TimeoutError,
 )
 
 
@@ -65,16 +75,30 @@ async def _keep_session(_: asyncpg.Connection) -> None:
 
 
 def database_lifespan(
-    engine: PostgresEngine, settings: DatabaseSettings
+    engine: PostgresEngine, settings: DatabaseSettings, *, migrated_apps: Sequence[str] = ()
 ) -> Callable[[Any], AbstractAsyncContextManager[None]]:
-    """Opens the connection pool for the app's lifetime (without it every query connects anew)."""
+    """Opens the connection pool for the app's lifetime (without it every query connects anew), once
+    PostgreSQL accepts connections and every migration of `migrated_apps` (Piccolo app modules, as the
+    service's piccolo_conf lists them) has run: a pod may start before its database and before the
+    migrations Job, and must neither crash nor serve on an old schema meanwhile."""
 
-    @asynccontextmanager
-    async def lifespan(_: Any) -> AsyncIterator[None]:
+    async def open_pool() -> None:
         await engine.start_connection_pool(
             min_size=settings.database_pool_min, max_size=settings.database_pool_max, reset=_keep_session
         )
+
+    @asynccontextmanager
+    async def lifespan(_: Any) -> AsyncIterator[None]:
+        patience = settings.startup_wait_seconds
+        await until_available("PostgreSQL", open_pool, transient=_NOT_YET_REACHABLE, patience=patience)
         try:
+            if migrated_apps:
+                await until_available(
+                    "the database's migrations",
+                    partial(require_migrated, engine, migrated_apps),
+                    transient=(SchemaNotMigrated, *TRANSIENT_ERRORS),
+                    patience=patience,
+                )
             yield
         finally:
             await engine.close_connection_pool()

@@ -6,13 +6,14 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import TopicAlreadyExistsError
+from aiokafka.errors import KafkaConnectionError, TopicAlreadyExistsError
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 
 from tickethub.contracts.topics import Topic
 from tickethub.messaging.dead_letter import TRANSIENT_ERRORS, DeadLetterPolicy
 from tickethub.settings import KafkaSettings
+from tickethub.startup import until_available
 from tickethub.telemetry import Telemetry, kafka_middleware
 
 
@@ -78,12 +79,18 @@ async def declare_topics(bootstrap_servers: str, topics: Iterable[Topic], *, rep
 def broker_lifespan(
     broker: KafkaBroker, settings: KafkaSettings, topics: Iterable[Topic]
 ) -> Callable[[Any], AbstractAsyncContextManager[None]]:
+    """Declares the topics, then starts the broker; waits for Kafka first (a pod may start before it)."""
     declared = tuple(topics)
+
+    async def declare() -> None:
+        await declare_topics(
+            settings.kafka_bootstrap_servers, declared, replication=settings.kafka_replication_factor
+        )
 
     @asynccontextmanager
     async def lifespan(_: Any) -> AsyncIterator[None]:
-        await declare_topics(
-            settings.kafka_bootstrap_servers, declared, replication=settings.kafka_replication_factor
+        await until_available(
+            "Kafka", declare, transient=(KafkaConnectionError,), patience=settings.startup_wait_seconds
         )
         await broker.start()
         try:

@@ -58,6 +58,12 @@ class ProcessSettings(BaseSettings):
         validation_alias="OTEL_EXPORTER_OTLP_ENDPOINT",
         description="OTLP/HTTP base URL; telemetry export is off when unset",
     )
+    startup_wait_seconds: float = Field(
+        default=120.0,
+        ge=0,
+        validation_alias="STARTUP_WAIT_SECONDS",
+        description="how long start-up waits for the database (and its migrations) and Kafka to be there",
+    )
 
 
 class DatabaseSettings(ProcessSettings):

@@ -11,3 +11,7 @@ APP_CONFIG = AppConfig(
     migrations_folder_path=str(Path(__file__).parent / "migrations"),
     table_classes=list(TABLES),
 )
+
+# Every Piccolo app whose migrations this service's database runs, in order (piccolo_conf registers
+# them; the app waits for all of them at start).
+MIGRATED_APPS = ("tickethub.inbox.piccolo_app", "notification.store.piccolo_app")

@@ -4,9 +4,8 @@ import os
 
 from piccolo.conf.apps import AppRegistry
 
+from payment.store.piccolo_app import MIGRATED_APPS
 from tickethub.db import make_engine
 
 DB = make_engine(os.environ["DATABASE_URL"])
-APP_REGISTRY = AppRegistry(
-    apps=["tickethub.outbox.piccolo_app", "tickethub.inbox.piccolo_app", "payment.store.piccolo_app"]
-)
+APP_REGISTRY = AppRegistry(apps=list(MIGRATED_APPS))

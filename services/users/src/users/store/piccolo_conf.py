@@ -8,7 +8,8 @@ import os
 from piccolo.conf.apps import AppRegistry
 
 from tickethub.db import make_engine
+from users.store.piccolo_app import MIGRATED_APPS
 
 DB = make_engine(os.environ["DATABASE_URL"])
 
-APP_REGISTRY = AppRegistry(apps=["users.store.piccolo_app"])
+APP_REGISTRY = AppRegistry(apps=list(MIGRATED_APPS))

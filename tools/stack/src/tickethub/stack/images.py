@@ -466,22 +466,31 @@ def image_name(package: str, version: str) -> str:
 
 
 def default_version(root: Path | None = None) -> str:
-    """`git describe` of the checkout (tags, else the commit; `-dirty` with local changes), else dev."""
+    """`git describe` of the checkout (tags, else the commit), else dev. With local changes it ends in
+    `-dirty-<digest of the changes>`: each state of a working tree gets its own tag, so a cluster that
+    runs the previous one rolls its Pods onto the new images."""
     git = shutil.which("git")
     if git is None:
         return _FALLBACK_VERSION
+    root = root or repo_root()
     try:
-        described = subprocess.run(
-            [git, "describe", "--tags", "--always", "--dirty"],
-            cwd=root or repo_root(),
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=30,
-        ).stdout.strip()
+        described = _git(git, root, "describe", "--tags", "--always", "--dirty")
+        if described.endswith("-dirty"):
+            changes = hashlib.sha256(_git(git, root, "diff", "HEAD", "--binary").encode())
+            for untracked in sorted(
+                _git(git, root, "ls-files", "--others", "--exclude-standard").splitlines()
+            ):
+                changes.update(untracked.encode() + (root / untracked).read_bytes())
+            described += f"-{changes.hexdigest()[:8]}"
     except (OSError, subprocess.SubprocessError):
         return _FALLBACK_VERSION
     return described or _FALLBACK_VERSION
+
+
+def _git(git: str, root: Path, *args: str) -> str:
+    return subprocess.run(
+        [git, *args], cwd=root, capture_output=True, text=True, check=True, timeout=30
+    ).stdout.strip()
 
 
 @dataclass(frozen=True)

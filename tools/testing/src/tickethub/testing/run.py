@@ -28,6 +28,7 @@ SUITES = (
     "tests/e2e",
     "operator",
     "tests/kubernetes",
+    "tests/cluster",
     "tests/chart",
     "tests/images",
 )

@@ -24,7 +24,7 @@ import yaml
 from tickethub.stack import install
 from tickethub.stack.control_plane import NODE_NAME, ControlPlane
 from tickethub.stack.dependency_images import build_dependency_images
-from tickethub.stack.images import build_images, docker_engine
+from tickethub.stack.images import build_images, default_version, docker_engine
 from tickethub.stack.node import addons, installs
 from tickethub.stack.node.containerd import Containerd
 from tickethub.stack.node.forward import LoopbackForward
@@ -114,7 +114,9 @@ class LocalCluster:
         self.control_plane.start()
         self.control_plane.wait_ready(timeout=120)
         _step("starting containerd, the kubelet and kube-proxy")
-        start_all(self.node_servers, timeout=60)
+        # The kubelet checks the runtime's socket once, at start: containerd first.
+        start_all([self.containerd], timeout=60)
+        start_all([self.kubelet, self.kube_proxy], timeout=60)
         self._wait_node_ready(timeout=60)
         _step("importing the pause, CoreDNS and Traefik images; deploying CoreDNS and Traefik")
         addons.import_addon_images(self.containerd, self.data_dir / "images")
@@ -245,12 +247,16 @@ def main(argv: Sequence[str] | None = None) -> None:
     if command == "up":
         try:
             cluster.start_node()
+            cluster.install_tickethub(version=default_version())
+            cluster.ingress.start()
+            cluster.ingress.wait_ready(timeout=10)
         except Exception as exc:
             print(
                 f"[cluster] failed: {exc}\n[cluster] `make cluster-down` stops what did start",
                 file=sys.stderr,
             )
             sys.exit(1)
+        _print_urls(cluster)
     elif command == "down":
         cluster.down()
         print("The cluster is stopped.")

@@ -52,7 +52,8 @@ class CgroupRoot:
     def member_pids(self) -> Iterator[int]:
         for directory in self.directories:
             for procs in directory.rglob("cgroup.procs"):
-                yield from (int(pid) for pid in procs.read_text().split())
+                with suppress(FileNotFoundError):  # the runtime removed that cgroup meanwhile
+                    yield from (int(pid) for pid in procs.read_text().split())
 
     def remove(self, timeout: float = 30.0) -> None:
         """Kill whatever still runs in the subtree, wait until it has left, then remove the subtree, the
@@ -68,7 +69,7 @@ class CgroupRoot:
         for directory in self.directories:
             if directory.exists():
                 for cgroup in sorted(directory.rglob("*/"), key=lambda path: -len(path.parts)):
-                    if cgroup.is_dir():
+                    with suppress(FileNotFoundError):
                         cgroup.rmdir()
                 directory.rmdir()
 
