@@ -18,6 +18,10 @@ from tickethub.stack.node.cluster import CLUSTER_VALUES, NAMESPACE, LocalCluster
 from tickethub.stack.ports import free_port
 from tickethub.stack.routes import repo_root
 
+# Every test client reaches the Ingress from this machine's one address: its per-address login limit
+# would throttle the suite. The per-account limit stays as configured.
+TEST_VALUES = {"services.users.env.LOGIN_MAX_ATTEMPTS_PER_ADDRESS": "100000"}
+
 
 @pytest.fixture(scope="session")
 def values() -> dict[str, Any]:
@@ -31,7 +35,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCluster]:
     node = LocalCluster(tmp_path_factory.mktemp("cluster"), ingress_port=free_port(), persistent=False)
     try:
         node.start_node()
-        node.install_tickethub(version=default_version())
+        node.install_tickethub(version=default_version(), values=TEST_VALUES)
         node.ingress.start()
         node.ingress.wait_ready(timeout=10)
         yield node

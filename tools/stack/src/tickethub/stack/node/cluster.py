@@ -16,7 +16,7 @@ import os
 import signal
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import yaml
@@ -128,9 +128,10 @@ class LocalCluster:
             )
         _step(f"node {NODE_NAME} ready in {time.monotonic() - started:.0f} s")
 
-    def install_tickethub(self, *, version: str) -> None:
+    def install_tickethub(self, *, version: str, values: Mapping[str, str] | None = None) -> None:
         """Build the TicketHub images and the dev dependencies' (`make images`), import what the node
-        lacks, and install or upgrade the chart with this cluster's values; waits until it is ready."""
+        lacks, and install or upgrade the chart with this cluster's values (and `values`, as `--set`
+        pairs); waits until it is ready."""
         _step("building the TicketHub images and those of the chart's dev dependencies")
         with docker_engine() as docker:
             tags = [image.tag for image in build_images(docker, version=version)]
@@ -154,6 +155,7 @@ class LocalCluster:
             "--create-namespace",
             f"--values={repo_root() / CLUSTER_VALUES}",
             f"--set=image.tag={version}",
+            *(f"--set={key}={value}" for key, value in (values or {}).items()),
             "--wait",
             "--wait-for-jobs",
             "--timeout=15m",
@@ -180,18 +182,33 @@ class LocalCluster:
         )
 
     def down(self) -> None:
-        """Stop everything the node started and remove its cgroups; the host is as before."""
-        self.ingress.stop()
-        for server in (self.kube_proxy, self.kubelet):
-            server.stop()
-        self.cgroups.remove()  # the Pods' processes, before their shims and containerd go
-        self.containerd.stop()
-        self.control_plane.stop()
-        for pid in list(self.namespaces.member_pids()):  # containerd's shims, anything left behind
-            if pid != self.namespaces.pid():
+        """Stop everything the node started and remove its cgroups; the host is as before. Every step
+        runs even when one before it failed (the first failure is raised at the end)."""
+        steps = [
+            self.ingress.stop,
+            self.kube_proxy.stop,
+            self.kubelet.stop,
+            self.cgroups.remove,  # the Pods' processes, before their shims and containerd go
+            self.containerd.stop,
+            self.control_plane.stop,
+            self._kill_namespace_members,  # containerd's shims, anything left behind
+            self.namespaces.stop,
+            self.cgroups.remove,
+        ]
+        failures = []
+        for step in steps:
+            try:
+                step()
+            except Exception as exc:  # the rest must still run
+                failures.append(exc)
+        if failures:
+            raise failures[0]
+
+    def _kill_namespace_members(self) -> None:
+        holder = self.namespaces.pid()
+        for pid in list(self.namespaces.member_pids()):
+            if pid != holder:
                 _kill(pid)
-        self.namespaces.stop()
-        self.cgroups.remove()
 
     def all_servers(self) -> list[Server]:
         return [self.namespaces, *self.control_plane.servers, *self.node_servers, self.ingress]

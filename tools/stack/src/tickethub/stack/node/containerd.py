@@ -101,6 +101,12 @@ state = "{self.data_dir / "state"}"
         """Import an image archive (OCI layout or `docker save`) under the names it carries."""
         self._ctr("--namespace", _CRI_NAMESPACE, "images", "import", str(archive))
 
+    def tag_image(self, name: str, tag: str) -> str:
+        """The image `name` also under `tag` (the same repository); returns the new name."""
+        tagged = f"{name.rsplit(':', 1)[0]}:{tag}"
+        self._ctr("--namespace", _CRI_NAMESPACE, "images", "tag", "--force", name, tagged)
+        return tagged
+
     def image_names(self) -> set[str]:
         listing = self._ctr("--namespace", _CRI_NAMESPACE, "images", "list", "--quiet").stdout
         return set(listing.split())

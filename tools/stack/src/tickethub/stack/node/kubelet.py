@@ -50,10 +50,19 @@ class CgroupRoot:
                     (directory / setting).write_text((directory.parent / setting).read_text())
 
     def member_pids(self) -> Iterator[int]:
-        for directory in self.directories:
-            for procs in directory.rglob("cgroup.procs"):
-                with suppress(FileNotFoundError):  # the runtime removed that cgroup meanwhile
-                    yield from (int(pid) for pid in procs.read_text().split())
+        for cgroup in self._cgroups():
+            with suppress(FileNotFoundError):  # the runtime removed that cgroup meanwhile
+                yield from (int(pid) for pid in (cgroup / "cgroup.procs").read_text().split())
+
+    def _cgroups(self) -> list[Path]:
+        """Every cgroup of the subtree, the deepest first. os.walk passes over a directory that goes
+        while it walks (the container runtime removes cgroups too)."""
+        found = [
+            Path(parent)
+            for directory in self.directories
+            for parent, _, _ in os.walk(directory, topdown=False)
+        ]
+        return sorted(found, key=lambda path: -len(path.parts))
 
     def remove(self, timeout: float = 30.0) -> None:
         """Kill whatever still runs in the subtree, wait until it has left, then remove the subtree, the
@@ -66,12 +75,9 @@ class CgroupRoot:
                 with suppress(ProcessLookupError):
                     os.kill(pid, signal.SIGKILL)
             time.sleep(_POLL_SECONDS)
-        for directory in self.directories:
-            if directory.exists():
-                for cgroup in sorted(directory.rglob("*/"), key=lambda path: -len(path.parts)):
-                    with suppress(FileNotFoundError):
-                        cgroup.rmdir()
-                directory.rmdir()
+        for cgroup in self._cgroups():
+            with suppress(FileNotFoundError):
+                cgroup.rmdir()
 
 
 def _hierarchies() -> list[Path]:

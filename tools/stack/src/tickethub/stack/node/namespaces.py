@@ -143,6 +143,10 @@ class NodeNamespaces(Server):
             inside = ["nsenter", f"--target={pid}", "--net", _IP]
             _run([*inside, "address", "add", f"{network.node_address}/30", "dev", NODE_INTERFACE])
             _run([*inside, "link", "set", NODE_INTERFACE, "up"])
+            # Services' cluster IPs are routed nowhere: without a default route the node's own
+            # processes (the API server calling a webhook's Service) fail before kube-proxy's rules
+            # can rewrite the address. Nothing leaves through it: this machine does not NAT the node.
+            _run([*inside, "route", "add", "default", "via", network.host_address])
 
     def _is_ready(self) -> bool:
         return self._ready_marker.exists() and self.network.host_address in _host_interface_text()
