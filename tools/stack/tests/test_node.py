@@ -17,8 +17,10 @@ def host_tunables() -> dict[str, str]:
 
 
 def node_leftovers(node: LocalCluster) -> list[str]:
-    """Whatever of the node this machine still has: processes, cgroups, its end of the veth."""
+    """Whatever of the node this machine still has: processes, mounts, cgroups, its end of the veth."""
     leftovers = [f"cgroup {path}" for path in node.cgroups.directories if path.exists()]
+    mounts = Path("/proc/self/mountinfo").read_text().splitlines()
+    leftovers += [f"mount {line}" for line in mounts if str(node.data_dir) in line]
     interfaces = subprocess.run(
         ["/usr/sbin/ip", "-o", "link", "show"], capture_output=True, text=True, check=True
     )
