@@ -4,7 +4,7 @@ One cluster for the suite, in a temporary directory with its own node network an
 port for its Ingress; it is taken down, and the machine left as before, however the suite ends.
 """
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 import httpx
@@ -58,6 +58,17 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
                 log = str(exc)
             report.sections.append((f"log of {pod}", log))
     return report
+
+
+@pytest.fixture
+def say(pytestconfig: pytest.Config) -> Callable[[str], None]:
+    """Writes a figure a test measured to the terminal, where a run's reader sees it even on success."""
+    reporter = pytestconfig.pluginmanager.get_plugin("terminalreporter")
+
+    def write(line: str) -> None:
+        reporter.write_line(f"[cluster] {line}")
+
+    return write
 
 
 @pytest.fixture(scope="session")

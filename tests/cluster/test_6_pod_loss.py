@@ -1,6 +1,7 @@
 """Losing a booking Pod and a payment Pod under load: the Deployments replace them, and every
 invariant holds once the sagas have run out (checked in PostgreSQL)."""
 
+from collections.abc import Callable
 from functools import partial
 from typing import Any
 
@@ -29,7 +30,7 @@ async def available(cluster: LocalCluster, service: str) -> bool:
 
 
 async def test_a_lost_booking_pod_and_payment_pod_are_replaced_and_nothing_is_lost(
-    api: Api, cluster: LocalCluster, values: dict[str, Any], record_property: Any
+    api: Api, cluster: LocalCluster, values: dict[str, Any], say: Callable[[str], None]
 ) -> None:
     show = await api.create_show(rows=ROWS, prices={"STANDARD": "100.00"})
     lost = {service: pods_of(cluster, service)[0] for service in ("booking", "payment")}
@@ -45,11 +46,8 @@ async def test_a_lost_booking_pod_and_payment_pod_are_replaced_and_nothing_is_lo
         for service in lost:
             await eventually(partial(available, cluster, service), what=f"{service} replaced", within=180)
 
-    record_property("booking_answers_while_pods_were_lost", dict(ledger.answers))
-    print(
-        f"answers in {ledger.seconds:.0f} s while a booking and a payment Pod were lost:",
-        dict(ledger.answers),
-    )
+    answers = dict(ledger.answers)
+    say(f"answers in {ledger.seconds:.0f} s while a booking and a payment Pod were lost: {answers}")
     assert all(pod not in pods_of(cluster, service) for service, pod in lost.items())
     assert len(ledger.accepted) >= 20
     password = values["postgresql"]["password"]

@@ -2,6 +2,7 @@
 (readiness gates, graceful shutdown behind the preStop pause, a surge Pod before the old one goes)."""
 
 import asyncio
+from collections.abc import Callable
 
 import pytest
 from load import booking_load
@@ -28,7 +29,9 @@ def running_tags(cluster: LocalCluster) -> set[str]:
     }
 
 
-async def test_an_upgrade_and_a_rollback_under_load_fail_no_request(api: Api, cluster: LocalCluster) -> None:
+async def test_an_upgrade_and_a_rollback_under_load_fail_no_request(
+    api: Api, cluster: LocalCluster, say: Callable[[str], None]
+) -> None:
     version = default_version()
     upgraded = f"{version}-next"
     for package in PACKAGES:  # the same content under a new tag: every TicketHub Pod is replaced
@@ -61,6 +64,6 @@ async def test_an_upgrade_and_a_rollback_under_load_fail_no_request(api: Api, cl
     assert running_tags(cluster) == {version}
 
     for ledger in (upgrading, rolling_back):
-        print(f"answers during a rollout of {ledger.seconds:.0f} s: {dict(ledger.answers)}")
+        say(f"answers during a rollout of {ledger.seconds:.0f} s: {dict(ledger.answers)}")
         assert ledger.failed == 0, dict(ledger.answers)
         assert ledger.answers["202"] > 0, dict(ledger.answers)
