@@ -48,6 +48,7 @@ SCHEDULER_USER = "system:kube-scheduler"
 NODE_NAME = "tickethub-node"
 NODE_USER = f"system:node:{NODE_NAME}"
 KUBE_PROXY_USER = "system:kube-proxy"
+KUBE_ROUTER_USER = "system:kube-router"  # the node's NetworkPolicy firewall; k8s/cluster gives it its RBAC
 # Static token users and their groups; the bootstrap RBAC policy already grants the system users
 # exactly what their components need (the Node authorizer and system:node-proxier the node's two).
 _TOKEN_USERS: dict[str, tuple[str, ...]] = {
@@ -56,6 +57,7 @@ _TOKEN_USERS: dict[str, tuple[str, ...]] = {
     SCHEDULER_USER: (),
     NODE_USER: ("system:nodes",),
     KUBE_PROXY_USER: (),
+    KUBE_ROUTER_USER: (),
 }
 # The API server's own identity towards kubelets (exec, logs, port-forward).
 _KUBELET_CLIENT_USER = "kube-apiserver-kubelet-client"
@@ -148,7 +150,8 @@ class ClusterCredentials:
         )
 
     def ensure(self) -> None:
-        """Create whatever is missing; existing keys and tokens are kept."""
+        """Create whatever is missing (a token for each user a newer version knows, too); existing keys
+        and tokens are kept."""
         self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
         if not (self.service_account_key.exists() and self.service_account_public_key.exists()):
             key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -166,11 +169,15 @@ class ClusterCredentials:
                     serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
                 ),
             )
-        if not self.token_file.exists():
-            rows = io.StringIO()
+        existing = self.token_file.read_text() if self.token_file.exists() else ""
+        known = {row[1] for row in csv.reader(existing.splitlines())}
+        if missing := [user for user in _TOKEN_USERS if user not in known]:  # kept tokens stay valid
+            rows = io.StringIO(existing)
+            rows.seek(0, io.SEEK_END)
             writer = csv.writer(rows, lineterminator="\n")
-            for user, groups in _TOKEN_USERS.items():
+            for user in missing:
                 # kube-apiserver's format: token,user,uid[,"group1,group2"]
+                groups = _TOKEN_USERS[user]
                 group_column = [",".join(groups)] if groups else []
                 writer.writerow([secrets.token_urlsafe(32), user, user, *group_column])
             _write_private(self.token_file, rows.getvalue().encode())

@@ -30,6 +30,7 @@ from tickethub.stack.node.containerd import Containerd
 from tickethub.stack.node.forward import LoopbackForward
 from tickethub.stack.node.kubelet import CgroupRoot, Kubelet, KubeProxy
 from tickethub.stack.node.namespaces import NodeNamespaces, NodeNetwork
+from tickethub.stack.node.network_policies import NetworkPolicyFirewall
 from tickethub.stack.paths import state_dir
 from tickethub.stack.processes import Server, ServerError, start_all
 from tickethub.stack.routes import repo_root
@@ -39,6 +40,7 @@ NAMESPACE = "tickethub"
 CHART = "charts/tickethub"
 CLUSTER_VALUES = "charts/tickethub/ci/cluster-values.yaml"
 _SAVE_TIMEOUT_SECONDS = 900.0
+FIREWALL_RBAC = "k8s/cluster/network-policies.yaml"
 API_PORT = 6443
 _ETCD_PORT, _ETCD_PEER_PORT = 2379, 2380
 CLUSTER_CIDR = "10.244.0.0/16"
@@ -79,6 +81,9 @@ class LocalCluster:
         self.kube_proxy = KubeProxy(
             self.data_dir / "kube-proxy", inside, control_plane=self.control_plane, cluster_cidr=CLUSTER_CIDR
         )
+        self.firewall = NetworkPolicyFirewall(
+            self.data_dir / "kube-router", inside, control_plane=self.control_plane
+        )
         self.ingress = LoopbackForward(
             self.data_dir / "ingress", "ingress", ingress_port, f"{network.node_address}:{_INGRESS_NODE_PORT}"
         )
@@ -95,7 +100,7 @@ class LocalCluster:
     @property
     def node_servers(self) -> list[Server]:
         """The node's own processes, in start order (the control plane's are in between)."""
-        return [self.containerd, self.kubelet, self.kube_proxy]
+        return [self.containerd, self.kubelet, self.kube_proxy, self.firewall]
 
     def is_running(self) -> bool:
         return self.namespaces.is_running() and self.kubelet.is_running()
@@ -106,6 +111,7 @@ class LocalCluster:
         _step("installing what is missing (the first build of Kubernetes takes minutes)")
         install.ensure_kubernetes()
         installs.ensure_node_packages()
+        installs.ensure_kube_router()
         for image in addons.addon_images():  # compiles pause and CoreDNS, fetches Traefik
             _step(f"{image.name} from {image.binary}")
         _step("starting the node's namespaces and its control plane")
@@ -113,11 +119,14 @@ class LocalCluster:
         self.namespaces.wait_ready(timeout=30)
         self.control_plane.start()
         self.control_plane.wait_ready(timeout=120)
-        _step("starting containerd, the kubelet and kube-proxy")
+        self.control_plane.apply(repo_root() / FIREWALL_RBAC)  # before the firewall starts
+        _step("starting containerd, the kubelet, kube-proxy and the NetworkPolicy firewall")
         # The kubelet checks the runtime's socket once, at start: containerd first.
         start_all([self.containerd], timeout=60)
         start_all([self.kubelet, self.kube_proxy], timeout=60)
         self._wait_node_ready(timeout=60)
+        # The firewall looks its Node object up once, at start; it is up before any Pod is scheduled.
+        start_all([self.firewall], timeout=60)
         _step("importing the pause, CoreDNS and Traefik images; deploying CoreDNS and Traefik")
         addons.import_addon_images(self.containerd, self.data_dir / "images")
         for manifest in addons.MANIFESTS:
@@ -186,6 +195,7 @@ class LocalCluster:
         runs even when one before it failed (the first failure is raised at the end)."""
         steps = [
             self.ingress.stop,
+            self.firewall.stop,
             self.kube_proxy.stop,
             self.kubelet.stop,
             self.cgroups.remove,  # the Pods' processes, before their shims and containerd go

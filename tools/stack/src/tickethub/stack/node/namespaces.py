@@ -115,8 +115,10 @@ class NodeNamespaces(Server):
             "set -eu\n"
             + "\n".join(mounts)
             + "\nip link set lo up\n"
-            # The node routes between its Pods' bridge and its own address (its namespace's setting).
-            + "sysctl -qw net.ipv4.ip_forward=1\n"
+            # The node routes between its Pods' bridge and its own address, and traffic between Pods
+            # on the bridge passes iptables, where the NetworkPolicy firewall filters it (both settings
+            # of the node's own network namespace).
+            + "sysctl -qw net.ipv4.ip_forward=1 net.bridge.bridge-nf-call-iptables=1\n"
             + f"touch {self._ready_marker}\n"
             + "exec sleep infinity\n"
         )
