@@ -54,7 +54,7 @@ asyncapi: bootstrap ## regenerate docs/asyncapi.yaml (every Kafka contract) from
 	@$(RUN) python -m tickethub.contracts.asyncapi > docs/asyncapi.yaml.new
 	@mv docs/asyncapi.yaml.new docs/asyncapi.yaml
 
-install: bootstrap ## install the infrastructure binaries (Redis, nginx, Kafka, Mailpit, Jaeger, Kubernetes, Helm, kubeconform, kwok, kind) and the ServiceMonitor CRD into the cache
+install: bootstrap ## install the infrastructure binaries (Redis, nginx, Kafka, Mailpit, Zipkin, Jaeger, Kubernetes, Helm, kubeconform, kwok, kind) and the ServiceMonitor CRD into the cache
 	@$(RUN) python -m tickethub.stack install
 
 images: bootstrap ## build every container image, tickethub/<name>:<git describe> (no Docker daemon: a private one; ARGS=--dependencies: the dev dependencies; ARGS=--help)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from system import Api, saga_trace, subjects_of
+from system import Api, saga_trace_in_jaeger, subjects_of
 
 pytestmark = pytest.mark.cluster
 
@@ -23,5 +23,5 @@ async def test_a_booking_through_the_ingress_is_confirmed_mailed_and_one_trace(
     seats = await api.seat_map(show["id"])
     assert (seats["A1"], seats["B1"], seats["A2"]) == ("SOLD", "SOLD", "AVAILABLE")
     assert await subjects_of(api, user["email"], 1) == ["Booking confirmed"]
-    trace = await saga_trace(jaeger_api, booking["id"])
+    trace = await saga_trace_in_jaeger(jaeger_api, booking["id"])
     assert {"booking", "payment", "notification"} <= {p["serviceName"] for p in trace["processes"].values()}

@@ -165,7 +165,30 @@ SAGA_EDGES = [
 ]
 
 
-async def saga_trace(jaeger_url: str, booking_id: str) -> dict[str, Any]:
+Edge = tuple[str, str]  # (service, span kind)
+
+
+async def saga_trace_in_zipkin(zipkin_url: str, booking_id: str) -> list[dict[str, Any]]:
+    """The booking's trace (its spans) in Zipkin, found by the booking id the way a person searches for
+    it, once it holds every saga edge."""
+    async with httpx.AsyncClient(base_url=zipkin_url) as zipkin:
+
+        async def complete_trace() -> list[dict[str, Any]] | None:
+            found = await zipkin.get(
+                "/api/v2/traces",
+                params={"annotationQuery": f"tickethub.booking.id={booking_id}", "lookback": 3_600_000},
+            )
+            for spans in found.json():
+                edges = {(s["localEndpoint"]["serviceName"], s.get("kind", "").lower()) for s in spans}
+                if _every_saga_edge(edges):
+                    trace: list[dict[str, Any]] = spans
+                    return trace
+            return None
+
+        return await eventually(complete_trace, what="one trace holding every saga edge", within=45)
+
+
+async def saga_trace_in_jaeger(jaeger_url: str, booking_id: str) -> dict[str, Any]:
     """The booking's trace in Jaeger (its query API at `jaeger_url`), once it holds every saga edge."""
     async with httpx.AsyncClient(base_url=jaeger_url) as jaeger:
 
@@ -175,19 +198,23 @@ async def saga_trace(jaeger_url: str, booking_id: str) -> dict[str, Any]:
                 "/api/traces", params={"service": "booking", "tags": tags, "lookback": "1h"}
             )
             for trace in found.json().get("data") or []:
-                kinds = {
+                edges = {
                     (
                         trace["processes"][span["processID"]]["serviceName"],
                         next((t["value"] for t in span["tags"] if t["key"] == "span.kind"), ""),
                     )
                     for span in trace["spans"]
                 }
-                if all(edge in kinds for edge in SAGA_EDGES):
+                if _every_saga_edge(edges):
                     trace_found: dict[str, Any] = trace
                     return trace_found
             return None
 
         return await eventually(complete_trace, what="one trace holding every saga edge", within=45)
+
+
+def _every_saga_edge(edges: set[Edge]) -> bool:
+    return all(edge in edges for edge in SAGA_EDGES)
 
 
 async def buy(api: Api, show_id: str, seats: list[str]) -> dict[str, Any]:

@@ -39,3 +39,17 @@ def test_an_unreadable_secret_file_is_named_in_the_error(tmp_path: Path) -> None
     missing = tmp_path / "missing"
     with pytest.raises(SecretFileError, match=f"cannot read {missing}: No such file"):
         secret_text(None, missing)
+
+
+def test_the_zipkin_exporter_needs_its_endpoint(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OTEL_TRACES_EXPORTER", "zipkin")
+    with pytest.raises(ValidationError, match="OTEL_EXPORTER_ZIPKIN_ENDPOINT"):
+        ProcessSettings()
+    monkeypatch.setenv("OTEL_EXPORTER_ZIPKIN_ENDPOINT", "http://127.0.0.1:9411/api/v2/spans")
+    assert ProcessSettings().zipkin_endpoint == "http://127.0.0.1:9411/api/v2/spans"
+
+
+def test_an_unknown_traces_exporter_is_refused_by_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OTEL_TRACES_EXPORTER", "jaeger")
+    with pytest.raises(ValidationError, match="OTEL_TRACES_EXPORTER"):
+        ProcessSettings()

@@ -19,13 +19,13 @@ import pytest
 import redis
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+from opentelemetry.exporter.zipkin.json import ZipkinExporter
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 
 from tickethub.stack.ports import free_port, port_in_use
-from tickethub.stack.processes import Jaeger, Kafka, MailCatcher, Postgres, Redis, Server
+from tickethub.stack.processes import Kafka, MailCatcher, Postgres, Redis, Server, Zipkin
 
 pytestmark = pytest.mark.integration
 
@@ -197,20 +197,28 @@ def test_mailcatcher_shows_sent_mail_in_its_api_and_ui(tmp_path: Path) -> None:
     assert bundle_size > 100_000  # the real web UI, not a stub
 
 
-def test_jaeger_receives_otlp_http_spans_and_answers_the_query_api(tmp_path: Path) -> None:
-    jaeger = Jaeger(tmp_path / "jaeger", free_port(), free_port(), otlp_grpc_port=free_port())
-    with serving(jaeger):
+def test_zipkin_receives_the_exporters_spans_and_serves_them_to_its_ui(tmp_path: Path) -> None:
+    zipkin = Zipkin(tmp_path / "zipkin", free_port())
+    with serving(zipkin):
         provider = TracerProvider(resource=Resource.create({"service.name": "stack-test"}))
-        provider.add_span_processor(
-            SimpleSpanProcessor(
-                OTLPSpanExporter(endpoint=f"{jaeger.otlp_http_endpoint}/v1/traces", timeout=10)
-            )
-        )
-        with provider.get_tracer("stack-test").start_as_current_span("hold seats") as span:
-            trace_id = f"{span.get_span_context().trace_id:032x}"
+        provider.add_span_processor(SimpleSpanProcessor(ZipkinExporter(endpoint=zipkin.spans_endpoint)))
+        tracer = provider.get_tracer("stack-test")
+        with tracer.start_as_current_span("hold seats") as parent:
+            trace_id = f"{parent.get_span_context().trace_id:032x}"
+            with tracer.start_as_current_span("lock row"):
+                pass
         provider.shutdown()
 
-        found = poll(lambda: get_json(f"{jaeger.query_url}/api/traces?service=stack-test")["data"])
-        trace = get_json(f"{jaeger.query_url}/api/traces/{trace_id}")["data"][0]
-    assert found[0]["traceID"] == trace_id
-    assert [s["operationName"] for s in trace["spans"]] == ["hold seats"]
+        def stored_trace() -> list[dict[str, Any]] | None:  # the collector stores asynchronously
+            traces = get_json(f"{zipkin.url}/api/v2/traces?serviceName=stack-test")
+            return traces[0] if traces and len(traces[0]) == 2 else None
+
+        trace = poll(stored_trace)
+        with urllib.request.urlopen(zipkin.ui_url, timeout=5) as page:  # noqa: S310
+            index = page.read().decode()
+    spans = {span["name"]: span for span in trace}
+    assert set(spans) == {"hold seats", "lock row"}
+    assert {span["traceId"] for span in trace} == {trace_id}
+    assert spans["lock row"]["parentId"] == spans["hold seats"]["id"]
+    assert spans["hold seats"]["localEndpoint"]["serviceName"] == "stack-test"
+    assert "<title>Zipkin</title>" in index

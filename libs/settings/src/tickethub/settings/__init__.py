@@ -5,9 +5,9 @@ missing or malformed variable fails the process at start-up with a message namin
 """
 
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Literal, Self, TypeVar
 
-from pydantic import BeforeValidator, Field, SecretStr
+from pydantic import BeforeValidator, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 _T = TypeVar("_T")
@@ -53,10 +53,20 @@ class ProcessSettings(BaseSettings):
 
     service_name: str = service_name_field("tickethub")
     log_level: str = Field(default="INFO", validation_alias="LOG_LEVEL")
-    otlp_endpoint: str | None = Field(
+    traces_exporter: Literal["otlp", "zipkin", "none"] = Field(
+        default="otlp",
+        validation_alias="OTEL_TRACES_EXPORTER",
+        description="where spans go: OTLP/HTTP (a collector, Jaeger) or Zipkin (its JSON API)",
+    )
+    otlp_endpoint: OptionalSetting[str] = Field(
         default=None,
         validation_alias="OTEL_EXPORTER_OTLP_ENDPOINT",
-        description="OTLP/HTTP base URL; telemetry export is off when unset",
+        description="OTLP/HTTP base URL; with the otlp exporter, spans are exported only when set",
+    )
+    zipkin_endpoint: OptionalSetting[str] = Field(
+        default=None,
+        validation_alias="OTEL_EXPORTER_ZIPKIN_ENDPOINT",
+        description="Zipkin's span endpoint (http://host:9411/api/v2/spans); required by the zipkin exporter",
     )
     startup_wait_seconds: float = Field(
         default=120.0,
@@ -64,6 +74,12 @@ class ProcessSettings(BaseSettings):
         validation_alias="STARTUP_WAIT_SECONDS",
         description="how long start-up waits for the database (and its migrations) and Kafka to be there",
     )
+
+    @model_validator(mode="after")
+    def _zipkin_needs_its_endpoint(self) -> Self:
+        if self.traces_exporter == "zipkin" and not self.zipkin_endpoint:
+            raise ValueError("OTEL_TRACES_EXPORTER=zipkin needs OTEL_EXPORTER_ZIPKIN_ENDPOINT")
+        return self
 
 
 class DatabaseSettings(ProcessSettings):

@@ -23,6 +23,7 @@ from litestar.utils import normalize_path
 from opentelemetry import context, metrics, propagate, trace
 from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 from opentelemetry.exporter.prometheus import PrometheusMetricReader
+from opentelemetry.exporter.zipkin.json import ZipkinExporter
 from opentelemetry.instrumentation.asyncpg import AsyncPGInstrumentor
 from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
 from opentelemetry.instrumentation.redis import RedisInstrumentor
@@ -30,7 +31,7 @@ from opentelemetry.instrumentation.utils import suppress_instrumentation
 from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.resources import SERVICE_NAME, Resource
 from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export import BatchSpanProcessor
+from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter
 from opentelemetry.semconv.attributes.http_attributes import HTTP_ROUTE
 
 from tickethub.settings import ProcessSettings
@@ -55,9 +56,8 @@ def configure_telemetry(settings: ProcessSettings) -> Telemetry:
     os.environ.setdefault("OTEL_SEMCONV_STABILITY_OPT_IN", "http")
     resource = Resource.create({SERVICE_NAME: settings.service_name})
     tracer_provider = TracerProvider(resource=resource)
-    if settings.otlp_endpoint:
-        # The exporter reads OTEL_EXPORTER_OTLP_* itself (endpoint, headers, timeout).
-        tracer_provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))
+    if exporter := span_exporter(settings):
+        tracer_provider.add_span_processor(BatchSpanProcessor(exporter))
     # Pull-based: the reader renders the current values into prometheus_client's registry per scrape.
     meter_provider = MeterProvider(resource=resource, metric_readers=[PrometheusMetricReader()])
     trace.set_tracer_provider(tracer_provider)
@@ -67,6 +67,17 @@ def configure_telemetry(settings: ProcessSettings) -> Telemetry:
     HTTPXClientInstrumentor().instrument(tracer_provider=tracer_provider, meter_provider=meter_provider)
     _telemetry = Telemetry(tracer_provider, meter_provider)
     return _telemetry
+
+
+def span_exporter(settings: ProcessSettings) -> SpanExporter | None:
+    """The exporter OTEL_TRACES_EXPORTER names; each reads its own OTEL_EXPORTER_<NAME>_* variables
+    (endpoint, headers, timeout). None: spans are not exported."""
+    match settings.traces_exporter:
+        case "otlp" if settings.otlp_endpoint:
+            return OTLPSpanExporter()
+        case "zipkin":
+            return ZipkinExporter(endpoint=settings.zipkin_endpoint)
+    return None
 
 
 def shutdown_telemetry() -> None:

@@ -23,6 +23,7 @@ def main() -> None:
     command = parser.parse_args().command
     if command == "install":
         InfrastructureServers.install()
+        install.ensure_jaeger()  # the chart's trace store, in the dev dependencies' images
         install.ensure_kubernetes()
         install.ensure_helm()
         install.ensure_kubeconform()

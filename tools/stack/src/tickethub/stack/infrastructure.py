@@ -1,4 +1,4 @@
-"""PostgreSQL, Redis, Kafka, the mail catcher and Jaeger: the servers `make up` and the tests both run.
+"""PostgreSQL, Redis, Kafka, the mail catcher and Zipkin: the servers `make up` and the tests both run.
 
 One place installs, starts and stops them, so the stack and the test runs start them the same way;
 they differ only in their ports and in how much the data is worth (see `persistent`). It also names
@@ -11,7 +11,7 @@ from typing import Self
 
 from tickethub.stack import install
 from tickethub.stack.ports import LOOPBACK, free_port
-from tickethub.stack.processes import Jaeger, Kafka, MailCatcher, Postgres, Redis, Server, start_all
+from tickethub.stack.processes import Kafka, MailCatcher, Postgres, Redis, Server, Zipkin, start_all
 
 
 @dataclass(frozen=True)
@@ -21,8 +21,7 @@ class InfrastructurePorts:
     kafka: int
     smtp: int
     mail_ui: int
-    otlp_http: int
-    jaeger_ui: int
+    zipkin: int
 
     @classmethod
     def free(cls) -> Self:
@@ -45,8 +44,8 @@ class InfrastructureServers:
         self.redis = Redis(root / "redis", ports.redis, persistent=persistent)
         self.kafka = Kafka(root / "kafka", ports.kafka)
         self.mail = MailCatcher(root / "mail", ports.smtp, ports.mail_ui)
-        self.jaeger = Jaeger(root / "jaeger", ports.otlp_http, ports.jaeger_ui)
-        self.servers: list[Server] = [self.postgres, self.redis, self.kafka, self.mail, self.jaeger]
+        self.zipkin = Zipkin(root / "zipkin", ports.zipkin)
+        self.servers: list[Server] = [self.postgres, self.redis, self.kafka, self.mail, self.zipkin]
 
     @staticmethod
     def install() -> None:
@@ -54,7 +53,7 @@ class InfrastructureServers:
         install.ensure_debian_packages()
         install.ensure_kafka()
         install.ensure_mailcatcher()
-        install.ensure_jaeger()
+        install.ensure_zipkin()
 
     def start(self) -> None:
         """Start every server and wait until all of them are ready."""

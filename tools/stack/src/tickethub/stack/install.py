@@ -27,6 +27,10 @@ KAFKA_VERSION = "3.9.2"
 _KAFKA_LOGGING = (("org.slf4j", "slf4j-reload4j", "1.7.36"), ("ch.qos.reload4j", "reload4j", "1.2.25"))
 _MAVEN_DEPENDENCY_PLUGIN = "org.apache.maven.plugins:maven-dependency-plugin:3.8.1"
 
+# Zipkin's server with its Lens UI (waterfall, search by tag, dependency graph), one executable jar.
+ZIPKIN_VERSION = "3.6.1"
+_ZIPKIN_ARTIFACT = f"io.zipkin:zipkin-server:{ZIPKIN_VERSION}:jar:exec"
+
 MAILPIT_VERSION = "v1.27.11"
 _MAILPIT_MODULE = "github.com/axllent/mailpit"
 
@@ -245,6 +249,41 @@ def ensure_kafka() -> KafkaInstall:
         shutil.rmtree(home / "maven-repo", ignore_errors=True)
         progress("kafka", f"{len(list(libs_dir.glob('*.jar')))} jars in {libs_dir}")
     return KafkaInstall(version=KAFKA_VERSION, libs_dir=libs_dir, java=_which("java"))
+
+
+@dataclass(frozen=True)
+class ZipkinInstall:
+    jar: Path
+    java: Path
+
+
+@functools.cache  # once per process
+def ensure_zipkin() -> ZipkinInstall:
+    """Zipkin's executable jar from Maven Central (its checksums verified) into the cache."""
+    home = cache_dir() / "zipkin" / ZIPKIN_VERSION
+    jar = home / f"zipkin-server-{ZIPKIN_VERSION}-exec.jar"
+    with install_lock(home, "zipkin", fingerprint=_ZIPKIN_ARTIFACT) as needed:
+        if needed:
+            apt_install("zipkin", _missing_packages(["java", "mvn"]))
+            progress("zipkin", f"downloading {_ZIPKIN_ARTIFACT} from Maven Central (135 MB)...")
+            run_step(
+                "zipkin",
+                [
+                    "mvn",
+                    "-B",
+                    "--no-transfer-progress",
+                    "--strict-checksums",
+                    f"-Dmaven.repo.local={home / 'maven-repo'}",
+                    f"{_MAVEN_DEPENDENCY_PLUGIN}:copy",
+                    f"-Dartifact={_ZIPKIN_ARTIFACT}",
+                    f"-DoutputDirectory={home}",
+                ],
+                log=home / "install.log",
+                cwd=home,
+            )
+            shutil.rmtree(home / "maven-repo", ignore_errors=True)  # the jar is copied out
+            progress("zipkin", f"installed {jar}")
+    return ZipkinInstall(jar=jar, java=_which("java"))
 
 
 @functools.cache  # once per process

@@ -51,8 +51,7 @@ class Ports(InfrastructurePorts):
     kafka: int = 19092
     smtp: int = 11025
     mail_ui: int = 18025
-    otlp_http: int = 14318
-    jaeger_ui: int = 16686
+    zipkin: int = 19411
     entrypoint: int = 8080
     users: int = 18101
     catalog: int = 18102
@@ -105,7 +104,7 @@ class Stack:
         self.redis = self.infrastructure.redis
         self.kafka = self.infrastructure.kafka
         self.mail = self.infrastructure.mail
-        self.jaeger = self.infrastructure.jaeger
+        self.zipkin = self.infrastructure.zipkin
         self.services = {
             name: ServiceProcess(
                 d / "services" / name, name, self.ports.of(name), self.service_environment(name)
@@ -217,7 +216,9 @@ class Stack:
             **os.environ,
             "PYTHONUNBUFFERED": "1",
             "OTEL_SERVICE_NAME": service,
-            "OTEL_EXPORTER_OTLP_ENDPOINT": self.jaeger.otlp_http_endpoint,
+            # Spans go to the local Zipkin (its UI works here); the chart sends OTLP to Jaeger.
+            "OTEL_TRACES_EXPORTER": "zipkin",
+            "OTEL_EXPORTER_ZIPKIN_ENDPOINT": self.zipkin.spans_endpoint,
         }
         for backend in sorted(chart.uses):
             env |= self.infrastructure.backend_environment(backend, database=service)
@@ -280,10 +281,10 @@ class Stack:
         self.infrastructure.install()
         if self.kubernetes:
             install.ensure_kubernetes()
-            _step("starting PostgreSQL, Redis, Kafka, the mail catcher, Jaeger and Kubernetes")
+            _step("starting PostgreSQL, Redis, Kafka, the mail catcher, Zipkin and Kubernetes")
             self.cluster.start()
         else:
-            _step("starting PostgreSQL, Redis, Kafka, the mail catcher and Jaeger")
+            _step("starting PostgreSQL, Redis, Kafka, the mail catcher and Zipkin")
         self.infrastructure.start()
         if self.kubernetes:
             self.cluster.wait_ready(timeout=90)
@@ -332,7 +333,8 @@ class Stack:
         return {
             "entrypoint": base,
             "api docs": f"{base}/docs/booking (also /docs/users, /docs/catalog, /docs/payment)",
-            "jaeger": self.jaeger.query_url,
+            "traces (Zipkin)": f"{self.zipkin.ui_url} (one booking's saga: "
+            f"{self.zipkin.ui_url}?annotationQuery=tickethub.booking.id%3D<booking id>)",
             "metrics": f"{self.services['booking'].url}/metrics (every service on its own port: "
             + ", ".join(f"{name} {server.port}" for name, server in self.services.items())
             + ")",

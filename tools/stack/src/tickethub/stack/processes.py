@@ -10,7 +10,6 @@ the process start time, so a recycled pid is never mistaken for the server.
 """
 
 import base64
-import json
 import logging
 import os
 import pwd
@@ -587,97 +586,61 @@ class MailCatcher(Server):
         return probes.http_ok(f"{self.http_url}/readyz") and probes.smtp_greets(self.smtp_port)
 
 
-class Jaeger(Server):
-    """Jaeger v2 all-in-one: OTLP receivers, in-memory trace storage, query API and (placeholder) UI.
+class Zipkin(Server):
+    """Zipkin with its Lens UI: a trace store and a UI a person can use (waterfall, search by tag).
 
-    Traces are kept in memory only (bounded by `max_traces`): a restart forgets them, also under
-    `make up`. Query API: GET /api/services, /api/traces?service=X, /api/traces/{traceId}.
+    It receives Zipkin JSON spans (POST /api/v2/spans); the services send them there with the
+    OpenTelemetry Zipkin exporter. Storage is in memory, bounded by `max_spans`: a restart forgets
+    every trace. Query API: GET /api/v2/services, /api/v2/traces?annotationQuery=..., /api/v2/trace/{id}.
     """
 
-    name = "jaeger"
+    name = "zipkin"
 
-    def __init__(
-        self,
-        data_dir: Path,
-        otlp_http_port: int,
-        ui_port: int,
-        *,
-        otlp_grpc_port: int | None = None,
-        query_grpc_port: int | None = None,
-        max_traces: int = 100_000,
-        binary: Path | None = None,
-    ) -> None:
-        """`otlp_grpc_port=None` disables OTLP/gRPC; `query_grpc_port=None` picks a free port now."""
+    def __init__(self, data_dir: Path, port: int, *, max_spans: int = 200_000) -> None:
         super().__init__(data_dir)
-        self.otlp_http_port = otlp_http_port
-        self.ui_port = ui_port
-        self.otlp_grpc_port = otlp_grpc_port
-        self.query_grpc_port = query_grpc_port or free_port()
-        self.max_traces = max_traces
-        self._binary = binary
+        self.port = port
+        self.max_spans = max_spans
 
     @property
     def ports(self) -> Sequence[int]:
-        optional = [self.otlp_grpc_port] if self.otlp_grpc_port else []
-        return [self.otlp_http_port, self.ui_port, self.query_grpc_port, *optional]
+        return [self.port]
 
     @property
-    def otlp_http_endpoint(self) -> str:
-        return f"http://{LOOPBACK}:{self.otlp_http_port}"
+    def url(self) -> str:
+        return f"http://{LOOPBACK}:{self.port}"
 
     @property
-    def query_url(self) -> str:
-        return f"http://{LOOPBACK}:{self.ui_port}"
+    def spans_endpoint(self) -> str:
+        """Where the Zipkin exporter sends spans (OTEL_EXPORTER_ZIPKIN_ENDPOINT)."""
+        return f"{self.url}/api/v2/spans"
 
     @property
-    def _config_file(self) -> Path:
-        return self.data_dir / "jaeger.json"
+    def ui_url(self) -> str:
+        return f"{self.url}/zipkin/"
 
     def _prepare(self) -> None:
-        self._binary = self._binary or install.ensure_jaeger()
-        # JSON is valid YAML, which is what the collector's config loader reads.
-        self._config_file.write_text(json.dumps(self._config(), indent=2))
+        install.ensure_zipkin()
 
-    def _config(self) -> dict[str, object]:
-        protocols: dict[str, object] = {"http": {"endpoint": f"{LOOPBACK}:{self.otlp_http_port}"}}
-        if self.otlp_grpc_port:
-            protocols["grpc"] = {"endpoint": f"{LOOPBACK}:{self.otlp_grpc_port}"}
-        return {
-            "service": {
-                "extensions": ["jaeger_storage", "jaeger_query"],
-                "pipelines": {
-                    "traces": {
-                        "receivers": ["otlp"],
-                        "processors": ["batch"],
-                        "exporters": ["jaeger_storage_exporter"],
-                    }
-                },
-                # The collector's own metrics endpoint defaults to a fixed port (8888): off, so that
-                # several instances (tests next to `make up`) never collide.
-                "telemetry": {"metrics": {"level": "none"}, "logs": {"level": "info"}},
-            },
-            "extensions": {
-                "jaeger_storage": {"backends": {"memstore": {"memory": {"max_traces": self.max_traces}}}},
-                "jaeger_query": {
-                    "storage": {"traces": "memstore"},
-                    "http": {"endpoint": f"{LOOPBACK}:{self.ui_port}"},
-                    "grpc": {"endpoint": f"{LOOPBACK}:{self.query_grpc_port}"},
-                    # Self-tracing exports to a fixed localhost:4317, logs refusals, and stalls shutdown
-                    # by 10 s waiting for that export.
-                    "enable_tracing": False,
-                },
-            },
-            "receivers": {"otlp": {"protocols": protocols}},
-            "processors": {"batch": {}},
-            "exporters": {"jaeger_storage_exporter": {"trace_storage": "memstore"}},
-        }
+    def _environment(self) -> Mapping[str, str]:
+        return {**os.environ, "STORAGE_TYPE": "mem", "MEM_MAX_SPANS": str(self.max_spans)}
 
     def _command(self) -> list[str]:
-        return [str(self._binary), "--config", f"file:{self._config_file}"]
+        zipkin = install.ensure_zipkin()
+        return [
+            str(zipkin.java),
+            # A bounded heap (200,000 spans fit) and the serial collector: one user, two cores.
+            "-Xmx512m",
+            "-XX:+UseSerialGC",
+            "-jar",
+            str(zipkin.jar),
+            # Loopback only: Zipkin has no setting for its address but its HTTP server's port list.
+            f"--armeria.ports[0].ip={LOOPBACK}",
+            f"--armeria.ports[0].port={self.port}",
+            "--armeria.ports[0].protocols[0]=http",
+        ]
 
     def _is_ready(self) -> bool:
-        # Extensions (query API) start before the pipelines (OTLP receiver): both must answer.
-        return probes.http_ok(f"{self.query_url}/api/services") and port_in_use(self.otlp_http_port)
+        return probes.http_ok(f"{self.url}/health")
 
 
 # Crash safety off: only for throwaway test data.

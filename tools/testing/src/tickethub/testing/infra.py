@@ -1,4 +1,4 @@
-"""Real PostgreSQL, Redis, Kafka, SMTP and Jaeger for tests, in a temporary directory on free ports.
+"""Real PostgreSQL, Redis, Kafka, SMTP and Zipkin for tests, in a temporary directory on free ports.
 
 `make test` starts one set for the whole run and hands it to every pytest process through
 TICKETHUB_TEST_INFRA (a JSON file); a pytest run on its own starts (and stops) a private set.
@@ -27,8 +27,7 @@ class Infrastructure:
     kafka_port: int
     smtp_port: int
     mail_http_port: int
-    otlp_http_port: int
-    jaeger_port: int
+    zipkin_port: int
 
     @property
     def redis_url(self) -> str:
@@ -47,12 +46,8 @@ class Infrastructure:
         return f"http://{LOOPBACK}:{self.mail_http_port}"
 
     @property
-    def otlp_endpoint(self) -> str:
-        return f"http://{LOOPBACK}:{self.otlp_http_port}"
-
-    @property
-    def jaeger_url(self) -> str:
-        return f"http://{LOOPBACK}:{self.jaeger_port}"
+    def zipkin_url(self) -> str:
+        return f"http://{LOOPBACK}:{self.zipkin_port}"
 
     def postgres_url(self, database: str = "postgres") -> str:
         return f"postgresql://postgres@{LOOPBACK}:{self.postgres_port}/{database}"
@@ -78,8 +73,7 @@ class RunningInfrastructure:
             kafka_port=ports.kafka,
             smtp_port=ports.smtp,
             mail_http_port=ports.mail_ui,
-            otlp_http_port=ports.otlp_http,
-            jaeger_port=ports.jaeger_ui,
+            zipkin_port=ports.zipkin,
         )
 
     def start(self) -> Infrastructure:

@@ -57,7 +57,7 @@ def main() -> int:
     broken: list[str] = []
     with tempfile.TemporaryDirectory(prefix="tickethub-test-") as tmp:
         root = Path(tmp)
-        print("[test] starting PostgreSQL, Redis, Kafka, SMTP and Jaeger on free ports", flush=True)
+        print("[test] starting PostgreSQL, Redis, Kafka, SMTP and Zipkin on free ports", flush=True)
         started = time.monotonic()
         running = RunningInfrastructure(root / "infra")
         try:
