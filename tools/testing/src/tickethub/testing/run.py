@@ -14,6 +14,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
 
+from tickethub.testing.browser import ensure_chromium
 from tickethub.testing.infra import ENV_VAR, RunningInfrastructure
 
 SUITES = (
@@ -55,6 +56,7 @@ def main() -> int:
     suites = [s for s in (sys.argv[1:] or SUITES) if Path(s).exists()]
     tally = Tally()
     broken: list[str] = []
+    ensure_chromium()  # the browser tests' Chromium, before any suite runs
     with tempfile.TemporaryDirectory(prefix="tickethub-test-") as tmp:
         root = Path(tmp)
         print("[test] starting PostgreSQL, Redis, Kafka, SMTP and Zipkin on free ports", flush=True)
