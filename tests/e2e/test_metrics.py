@@ -8,6 +8,7 @@ import pytest
 from system import Api
 from tickethub.contracts.topics import BOOKING_CONFIRMED, BOOKING_REQUESTED, PAYMENT_SUCCEEDED
 from tickethub.stack.local import Stack
+from tickethub.telemetry import DURATION_BUCKETS_SECONDS
 from tickethub.testing import eventually, label_values, sample_total
 from tickethub.web.app import docs_path
 from tickethub.web.metrics import METRICS_PATH
@@ -19,6 +20,7 @@ REQUESTS = "http_server_request_duration_seconds_count"
 # FastStream declares the unit "message" (not "{message}"), which the exporter appends to the name.
 PROCESSED = "messaging_process_messages_message_total"
 PUBLISHED = "messaging_publish_messages_message_total"
+PROCESS_BUCKETS = "messaging_process_duration_seconds_bucket"
 
 
 async def scrape(stack: Stack, service: str) -> str:
@@ -70,14 +72,30 @@ async def test_one_booking_moves_the_http_and_saga_metrics(api: Api, stack: Stac
     post = {"http_route": "/bookings", "http_request_method": "POST", "http_response_status_code": "202"}
     assert grew("booking", booking, REQUESTS, **post) == 1
     assert grew("booking", booking, PUBLISHED, messaging_destination_name=BOOKING_REQUESTED.name) >= 1
-    assert grew("booking", booking, PROCESSED, messaging_destination_publish_name=PAYMENT_SUCCEEDED.name) >= 1
+    assert grew("booking", booking, PROCESSED, messaging_destination_name=PAYMENT_SUCCEEDED.name) >= 1
     assert grew("booking", booking, PUBLISHED, messaging_destination_name=BOOKING_CONFIRMED.name) >= 1
     payment = await scrape(stack, "payment")
-    assert grew("payment", payment, PROCESSED, messaging_destination_publish_name=BOOKING_REQUESTED.name) >= 1
+    assert grew("payment", payment, PROCESSED, messaging_destination_name=BOOKING_REQUESTED.name) >= 1
     assert grew("payment", payment, PUBLISHED, messaging_destination_name=PAYMENT_SUCCEEDED.name) >= 1
 
     async def notified() -> float:
         now = await scrape(stack, "notification")
-        return grew("notification", now, PROCESSED, messaging_destination_publish_name=BOOKING_CONFIRMED.name)
+        return grew("notification", now, PROCESSED, messaging_destination_name=BOOKING_CONFIRMED.name)
 
     await eventually(notified, what="notification to count the BookingConfirmed it consumed")
+
+
+async def test_metrics_read_as_a_person_expects(api: Api, stack: Stack) -> None:
+    """Durations in seconds with buckets in seconds, the topic under one label name whether published or
+    consumed, and no instrumentation-scope labels on every series."""
+    show = await api.create_show()
+    _, token = await api.user_token()
+    response = await api.book(token, show["id"], ["A2"])
+    await api.wait_for_status(token, response.json()["id"], "CONFIRMED")
+    payment = await scrape(stack, "payment")  # it consumed BookingRequested and published the outcome
+
+    bounds = label_values(payment, PROCESS_BUCKETS, "le") - {"+Inf"}
+    assert sorted(float(bound) for bound in bounds) == list(DURATION_BUCKETS_SECONDS)
+    assert label_values(payment, PROCESSED, "messaging_destination_publish_name") == {""}
+    assert BOOKING_REQUESTED.name in label_values(payment, PROCESSED, "messaging_destination_name")
+    assert "otel_scope_name" not in payment
