@@ -473,21 +473,12 @@ def ensure_helm() -> Path:
 @functools.cache  # once per process
 def ensure_kubeconform() -> Path:
     """Build kubeconform (validates manifests against JSON schemas) and return its binary."""
-    home = cache_dir() / "kubeconform" / KUBECONFORM_VERSION
-    ldflags = f"-s -w -X main.version={KUBECONFORM_VERSION}"
-    fingerprint = f"{_KUBECONFORM_MODULE}@{KUBECONFORM_VERSION} {ldflags}"
-    with install_lock(home, "kubeconform", fingerprint=fingerprint) as needed:
-        if not needed:
-            return go_binary(home, "kubeconform")
-        binary = go_install(
-            "kubeconform",
-            home,
-            f"{_KUBECONFORM_MODULE}/cmd/kubeconform",
-            KUBECONFORM_VERSION,
-            ldflags=ldflags,
-        )
-        progress("kubeconform", f"installed {binary}")
-    return binary
+    return cached_go_install(
+        "kubeconform",
+        f"{_KUBECONFORM_MODULE}/cmd/kubeconform",
+        KUBECONFORM_VERSION,
+        ldflags=f"-s -w -X main.version={KUBECONFORM_VERSION}",
+    )
 
 
 @functools.cache  # once per process
@@ -538,17 +529,9 @@ def ensure_service_monitor_crd() -> Path:
 @functools.cache  # once per process
 def ensure_kind() -> Path:
     """Build kind (Kubernetes in Docker) and return its binary."""
-    home = cache_dir() / "kind" / KIND_VERSION
     # kind's source carries its own version; the commit its release build stamps shows only in
     # pre-release versions.
-    ldflags = "-s -w"
-    fingerprint = f"{_KIND_MODULE}@{KIND_VERSION} {ldflags}"
-    with install_lock(home, "kind", fingerprint=fingerprint) as needed:
-        if not needed:
-            return go_binary(home, "kind")
-        binary = go_install("kind", home, _KIND_MODULE, KIND_VERSION, ldflags=ldflags)
-        progress("kind", f"installed {binary}")
-    return binary
+    return cached_go_install("kind", _KIND_MODULE, KIND_VERSION)
 
 
 def _helm_ldflags(kube_major: str, kube_minor: str) -> str:
@@ -561,6 +544,18 @@ def _helm_ldflags(kube_major: str, kube_minor: str) -> str:
         "pkg/chartutil.k8sVersionMinor": kube_minor,
     }
     return " ".join(["-s -w", *(f"-X {_HELM_MODULE}/{name}={value}" for name, value in stamps.items())])
+
+
+def cached_go_install(component: str, package: str, version: str, *, ldflags: str = "-s -w") -> Path:
+    """A binary built by `go install package@version` into the cache (once per package, version and
+    flags); `component` names its cache directory and its progress lines."""
+    home = cache_dir() / component / version
+    with install_lock(home, component, fingerprint=f"{package}@{version} {ldflags}") as needed:
+        if not needed:
+            return go_binary(home, package.rsplit("/", 1)[-1])
+        binary = go_install(component, home, package, version, ldflags=ldflags)
+        progress(component, f"installed {binary}")
+    return binary
 
 
 def go_install(component: str, home: Path, package: str, version: str, *, ldflags: str) -> Path:

@@ -23,10 +23,9 @@ from tickethub.stack.install import (
     KUBERNETES_VERSION,
     InstallError,
     apt_install,
+    cached_go_install,
     find_command,
-    go_binary,
     go_command,
-    go_install,
     go_mod_download,
     install_lock,
     progress,
@@ -96,29 +95,12 @@ def ensure_pause() -> Path:
 
 @functools.cache  # once per process
 def ensure_coredns() -> Path:
-    home = cache_dir() / "coredns" / COREDNS_VERSION
-    ldflags = "-s -w"
-    with install_lock(
-        home, "coredns", fingerprint=f"{_COREDNS_MODULE}@{COREDNS_VERSION} {ldflags}"
-    ) as needed:
-        if not needed:
-            return go_binary(home, "coredns")
-        binary = go_install("coredns", home, _COREDNS_MODULE, COREDNS_VERSION, ldflags=ldflags)
-        progress("coredns", f"installed {binary}")
-    return binary
+    return cached_go_install("coredns", _COREDNS_MODULE, COREDNS_VERSION)
 
 
 @functools.cache  # once per process
 def ensure_kube_router() -> Path:
-    home = cache_dir() / "kube-router" / KUBE_ROUTER_VERSION
-    ldflags = "-s -w"
-    fingerprint = f"{_KUBE_ROUTER_PACKAGE}@{KUBE_ROUTER_VERSION} {ldflags}"
-    with install_lock(home, "kube-router", fingerprint=fingerprint) as needed:
-        if not needed:
-            return go_binary(home, "kube-router")
-        binary = go_install("kube-router", home, _KUBE_ROUTER_PACKAGE, KUBE_ROUTER_VERSION, ldflags=ldflags)
-        progress("kube-router", f"installed {binary}")
-    return binary
+    return cached_go_install("kube-router", _KUBE_ROUTER_PACKAGE, KUBE_ROUTER_VERSION)
 
 
 @functools.cache  # once per process
