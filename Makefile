@@ -63,5 +63,5 @@ images: bootstrap ## build every container image, tickethub/<name>:<git describe
 test: bootstrap lint install ## install what is missing, start real infrastructure, run every test, tear down
 	@$(RUN) python -m tickethub.testing.run
 
-bench: bootstrap install ## start the whole system on free ports and measure the DESIGN targets (about 2 min; ARGS=--help)
+bench: bootstrap install ## start the whole system on free ports and measure the performance targets against a baseline (about 2 min; ARGS=--help)
 	@$(RUN) python bench/run.py $(ARGS)

@@ -1,4 +1,5 @@
-"""The invariants (DESIGN §5), checked after the runs in the booking and payment databases and Redis.
+"""The invariants (no seat sold twice, seats conserved, one charge per confirmed booking, no leaked
+hold), checked after the runs in the booking and payment databases and Redis.
 
 Each check compares what the clients were told (the ledger of 202 answers) with what the system
 stored, so a lost, duplicated or phantom booking, seat, payment or hold shows up as a count.

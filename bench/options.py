@@ -44,7 +44,8 @@ class Options:
 def parse(argv: list[str] | None = None) -> Options:
     parser = argparse.ArgumentParser(
         prog="python bench/run.py",
-        description="Starts the whole system on free loopback ports and measures DESIGN §9's targets.",
+        description="Starts the whole system on free loopback ports and measures the performance targets "
+        "(README, Benchmark).",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     add = parser.add_argument

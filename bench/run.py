@@ -1,4 +1,5 @@
-"""`make bench`: starts the whole system on free ports and measures DESIGN §9's targets in one run.
+"""`make bench`: starts the whole system on free ports and measures the performance targets (README,
+Benchmark) in one run.
 
 Exit code 0 even when a target is missed (this is a report); 1 when an invariant is violated; 2 when
 the run itself breaks.

@@ -162,3 +162,10 @@ def test_a_cancelled_paid_booking_says_the_refund_follows() -> None:
         "\n"
         "TicketHub\n"
     )
+
+
+def test_a_reason_written_as_a_sentence_ends_with_one_period() -> None:
+    event = outcome(BookingCancelled, reason="The show was withdrawn.", refund_due=False)
+    body = render_email(event).body
+    assert "Reason: The show was withdrawn.\n" in body
+    assert ".." not in body

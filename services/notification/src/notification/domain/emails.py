@@ -41,7 +41,7 @@ def render_email(event: BookingOutcome) -> Email:
         opening = "Your booking is confirmed. Enjoy the show!"
     elif isinstance(event, BookingCancelled):
         subject = f"Booking cancelled: {event.movie_title}"
-        reason = event.reason or "not given"
+        reason = (event.reason or "not given").rstrip(".")  # a reason written as a sentence ends once
         opening = f"Your booking has been cancelled. Reason: {reason}.\n{refund_note(event)}"
     else:
         subject = f"Booking expired: {event.movie_title}"
