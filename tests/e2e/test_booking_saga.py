@@ -27,6 +27,7 @@ async def test_a_paid_booking_is_confirmed_sold_and_mailed(api: Api) -> None:
     mails = await eventually(lambda: api.mails_to(user["email"]), what="the confirmation e-mail")
     assert len(mails) == 1
     assert booking["id"] in mails[0]["Subject"] + mails[0].get("Snippet", "")
+    assert mails[0]["Snippet"].startswith(f"Hello {user['name']},")  # as they registered
 
 
 async def test_a_declined_payment_cancels_and_frees_every_seat(api: Api, redis: Redis) -> None:

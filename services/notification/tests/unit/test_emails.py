@@ -169,3 +169,10 @@ def test_a_reason_written_as_a_sentence_ends_with_one_period() -> None:
     body = render_email(event).body
     assert "Reason: The show was withdrawn.\n" in body
     assert ".." not in body
+
+
+def test_the_buyer_is_greeted_by_the_name_they_registered_with() -> None:
+    assert render_email(outcome(BookingConfirmed, user_name="Ana Lima")).body.startswith(
+        "Hello Ana Lima,\n\n"
+    )
+    assert render_email(outcome(BookingConfirmed)).body.startswith("Hello,\n\n")  # bookings made before

@@ -13,6 +13,7 @@ class Identity:
     subject: str
     role: str
     email: str | None = None
+    name: str | None = None
     token_id: str | None = None
 
     @classmethod
@@ -21,5 +22,6 @@ class Identity:
             subject=str(claims["sub"]),
             role=str(claims.get("role", USER)),
             email=claims.get("email"),
+            name=claims.get("name"),
             token_id=claims.get("jti"),
         )

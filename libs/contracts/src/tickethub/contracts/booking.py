@@ -26,6 +26,7 @@ class BookingOutcome(Event):
     booking_id: str
     user_id: str
     user_email: str
+    user_name: str = Field(default="", description="the buyer's name as registered; empty when unknown")
     show_id: str
     movie_title: str
     starts_at: AwareDatetime

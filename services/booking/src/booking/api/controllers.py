@@ -71,7 +71,7 @@ class BookingController(Controller):
             ),
         ] = None,
     ) -> Response[BookingResponse]:
-        buyer = placing.Buyer(request.user.subject, request.user.email or "")
+        buyer = placing.Buyer(request.user.subject, request.user.email or "", request.user.name or "")
         order = placing.BookingOrder(data.show_id, data.seats, data.payment_token)
         placement = await placing.place_booking(context, buyer, order, idempotency_key)
         headers = {"Idempotent-Replayed": "true"} if placement.replayed else {}

@@ -86,6 +86,7 @@ class BookingRecord:
     seats: tuple[str, ...]
     hold_expires_at: datetime
     created_at: datetime
+    user_name: str = ""  # as the buyer registered it; empty for bookings made before it was kept
 
 
 @dataclass(frozen=True, slots=True)

@@ -37,6 +37,7 @@ async def outcome(
         booking_id=record.id,
         user_id=record.user_id,
         user_email=record.user_email,
+        user_name=record.user_name,
         show_id=record.show_id,
         movie_title=show.movie_title if show else "",
         starts_at=show.starts_at if show else record.hold_expires_at,

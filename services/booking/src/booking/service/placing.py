@@ -27,6 +27,7 @@ from tickethub.outbox import OutboxValues, outbox_values
 class Buyer:
     user_id: str
     email: str
+    name: str = ""  # what the e-mails greet the buyer with
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +87,7 @@ async def _book(
         id=str(booking_id),
         user_id=buyer.user_id,
         user_email=buyer.email,
+        user_name=buyer.name,
         show_id=show.show_id,
         status=BookingStatus.PENDING,
         amount=selection.amount,

@@ -24,9 +24,9 @@ ACTIVE_SEAT_INDEX = "booking_seats_active_seat"
 # Only the outbox lib's column list is interpolated; every value is a bind parameter.
 _CREATE_PENDING = f"""
 WITH booking AS (
-    INSERT INTO bookings (id, user_id, user_email, show_id, status, amount, currency, payment_token,
-                          hold_expires_at, created_at, updated_at)
-    VALUES ({{}}, {{}}, {{}}, {{}}, 'PENDING', {{}}, {{}}, {{}}, {{}}, {{}}, {{}})
+    INSERT INTO bookings (id, user_id, user_email, user_name, show_id, status, amount, currency,
+                          payment_token, hold_expires_at, created_at, updated_at)
+    VALUES ({{}}, {{}}, {{}}, {{}}, {{}}, 'PENDING', {{}}, {{}}, {{}}, {{}}, {{}}, {{}})
 ), seats AS (
     INSERT INTO booking_seats (booking_id, show_id, seat_id, status)
     SELECT {{}}, {{}}, seat, 'HELD' FROM unnest({{}}::varchar[]) AS seat
@@ -38,7 +38,7 @@ INSERT INTO outbox ({OUTBOX_COLUMNS}) VALUES ({{}}, {{}}, {{}}, {{}}::jsonb, {{}
 """  # noqa: S608
 
 _SELECT_BOOKINGS = """
-SELECT b.id::text AS id, b.user_id, b.user_email, b.show_id, b.status, b.amount, b.currency,
+SELECT b.id::text AS id, b.user_id, b.user_email, b.user_name, b.show_id, b.status, b.amount, b.currency,
     b.hold_expires_at, b.created_at, b.updated_at,
     ARRAY(SELECT s.seat_id FROM booking_seats s WHERE s.booking_id = b.id ORDER BY s.seat_id) AS seats
 FROM bookings b
@@ -113,6 +113,7 @@ def _record(row: dict[str, Any]) -> BookingRecord:
         id=str(row["id"]),
         user_id=row["user_id"],
         user_email=row["user_email"],
+        user_name=row["user_name"],
         show_id=row["show_id"],
         status=BookingStatus(row["status"]),
         amount=row["amount"],
@@ -149,6 +150,7 @@ class BookingStore:
                 booking_id,
                 booking.user_id,
                 booking.user_email,
+                booking.user_name,
                 booking.show_id,
                 booking.amount,
                 booking.currency,

@@ -40,6 +40,7 @@ def encode_accepted(record: BookingRecord) -> str:
             "holdExpiresAt": record.hold_expires_at.isoformat(),
             "createdAt": record.created_at.isoformat(),
             "userEmail": record.user_email,
+            "userName": record.user_name,
         }
     )
 
@@ -49,6 +50,7 @@ def _decode_accepted(user_id: str, stored: dict[str, Any]) -> BookingRecord:
         id=stored["id"],
         user_id=user_id,
         user_email=stored.get("userEmail", ""),
+        user_name=stored.get("userName", ""),
         show_id=stored["showId"],
         status=BookingStatus(stored["status"]),
         amount=Decimal(stored["amount"]),

@@ -8,6 +8,7 @@ class Booking(Table, tablename="bookings"):
     id = UUID(primary_key=True)
     user_id = Varchar(length=64)
     user_email = Varchar(length=320)
+    user_name = Varchar(length=200, default="")
     show_id = Varchar(length=64)
     status = Varchar(length=16)
     amount = Numeric(digits=(12, 2))

@@ -59,7 +59,8 @@ def render_email(event: BookingOutcome) -> Email:
             ("Amount:", f"{event.amount:.2f} {event.currency}"),
         )
     )
-    body = f"Hello,\n\n{opening}\n\n{details}\n\nTicketHub\n"
+    greeting = f"Hello {event.user_name}," if event.user_name else "Hello,"
+    body = f"{greeting}\n\n{opening}\n\n{details}\n\nTicketHub\n"
     return Email(subject=f"{subject} ({event.booking_id})", body=body)
 
 
