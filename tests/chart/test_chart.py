@@ -107,7 +107,6 @@ def test_the_ingress_and_the_local_entrypoint_route_the_same_paths_to_the_same_s
         routes=load_routes(),
         upstreams={service: 9000 for _, service in table},
         run_dir=Path("/run/entrypoint"),
-        index={},
     )
     entrypoint_routes = {
         (line.split()[2], line.split("http://")[1].rstrip("; }"))

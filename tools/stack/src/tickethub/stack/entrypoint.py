@@ -4,8 +4,10 @@ nginx rather than a Python proxy so that the entrypoint adds no measurable laten
 and because the Ingress in a cluster is nginx-like too.
 """
 
+import html
 import json
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from tickethub.stack import install, probes
@@ -13,6 +15,7 @@ from tickethub.stack.ports import LOOPBACK
 from tickethub.stack.processes import Server
 from tickethub.stack.routes import Route
 
+INDEX_PAGE = "index.html"
 _NOT_FOUND = json.dumps(
     {
         "type": "about:blank",
@@ -23,13 +26,46 @@ _NOT_FOUND = json.dumps(
 )
 
 
+@dataclass(frozen=True)
+class Link:
+    title: str
+    url: str
+    what: str
+
+
+def render_index_page(links: Sequence[Link]) -> str:
+    """The page a person gets at the entrypoint's `/`: where to look, each a link."""
+    items = "\n".join(
+        f'    <li><a href="{html.escape(link.url)}">{html.escape(link.title)}</a>: {html.escape(link.what)}'
+        for link in links
+    )
+    return f"""<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <title>TicketHub</title>
+  <style>
+    body {{ font: 16px/1.5 system-ui, sans-serif; margin: 3rem auto; max-width: 46rem; padding: 0 1rem; }}
+    li {{ margin: .4rem 0; }} a {{ font-weight: 600; }}
+  </style>
+</head>
+<body>
+  <h1>TicketHub</h1>
+  <p>The API is served under this address (for example <code>GET /shows</code>). Where to look:</p>
+  <ul>
+{items}
+  </ul>
+</body>
+</html>
+"""
+
+
 def render_nginx_config(
     *,
     port: int,
     routes: Sequence[Route],
     upstreams: Mapping[str, int],
     run_dir: Path,
-    index: Mapping[str, str],
 ) -> str:
     upstream_blocks = "".join(
         f"  upstream {name} {{ server {LOOPBACK}:{upstream_port}; keepalive 64; }}\n"
@@ -61,7 +97,12 @@ http {{
   proxy_set_header X-Forwarded-Proto $scheme;
   server {{
     listen {LOOPBACK}:{port};
-{locations}    location = / {{ return 200 '{json.dumps(dict(index))}'; }}
+{locations}    location = / {{
+      default_type text/html;
+      add_header X-Content-Type-Options nosniff;
+      root {run_dir};
+      try_files /{INDEX_PAGE} =404;
+    }}
     location / {{ default_type application/problem+json; return 404 '{_NOT_FOUND}'; }}
   }}
 }}
@@ -71,10 +112,11 @@ http {{
 class Entrypoint(Server):
     name = "entrypoint"
 
-    def __init__(self, data_dir: Path, port: int, config: str) -> None:
+    def __init__(self, data_dir: Path, port: int, config: str, index_page: str) -> None:
         super().__init__(data_dir)
         self.port = port
         self.config = config
+        self.index_page = index_page
 
     @property
     def ports(self) -> Sequence[int]:
@@ -92,6 +134,7 @@ class Entrypoint(Server):
         for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
             (self.data_dir / kind).mkdir(parents=True, exist_ok=True)
         self._config_file.write_text(self.config)
+        (self.data_dir / INDEX_PAGE).write_text(self.index_page)
 
     def _command(self) -> list[str]:
         nginx = install.ensure_debian_packages().nginx

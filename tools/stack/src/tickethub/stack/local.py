@@ -20,7 +20,7 @@ from pathlib import Path
 from tickethub.stack import install
 from tickethub.stack.certificates import Certificate, serving_certificate
 from tickethub.stack.control_plane import ControlPlane
-from tickethub.stack.entrypoint import Entrypoint, render_nginx_config
+from tickethub.stack.entrypoint import Entrypoint, Link, render_index_page, render_nginx_config
 from tickethub.stack.infrastructure import InfrastructurePorts, InfrastructureServers
 from tickethub.stack.ports import LOOPBACK
 from tickethub.stack.processes import Server, start_all
@@ -119,8 +119,8 @@ class Stack:
                 routes=load_routes(),
                 upstreams={name: self.ports.of(name) for name in self.topology},
                 run_dir=d / "entrypoint",
-                index={"docs": "/docs/{users,catalog,booking,payment}", "health": "/users/status"},
             ),
+            render_index_page(self._index_links()),
         )
 
         self.cluster = ControlPlane(
@@ -327,6 +327,27 @@ class Stack:
     def down(self) -> None:
         for server in reversed(list(self.all_servers())):
             server.stop()
+
+    def _index_links(self) -> list[Link]:
+        documented = sorted({route.service for route in load_routes()})
+        return [
+            *(
+                Link(f"{name} API", f"/docs/{name}", "its Swagger UI: every operation, tried out")
+                for name in documented
+            ),
+            Link(
+                "Traces",
+                self.zipkin.ui_url,
+                "Zipkin: search tickethub.booking.id=<id> for one booking's saga",
+            ),
+            Link("Mail", self.mail.http_url, "every e-mail the system sent (Mailpit)"),
+            Link(
+                "Metrics",
+                f"{self.services['booking'].url}/metrics",
+                "booking's, in Prometheus' format; every service serves its own on its own port",
+            ),
+            Link("Health", "/users/status", "users' readiness, through this entrypoint"),
+        ]
 
     def urls(self) -> dict[str, str]:
         base = self.entrypoint.url
