@@ -21,6 +21,8 @@ REQUESTS = "http_server_request_duration_seconds_count"
 PROCESSED = "messaging_process_messages_message_total"
 PUBLISHED = "messaging_publish_messages_message_total"
 PROCESS_BUCKETS = "messaging_process_duration_seconds_bucket"
+MOVES = "tickethub_booking_moves_total"
+CONFIRMATION = "tickethub_booking_confirmation_duration_seconds"
 
 
 async def scrape(stack: Stack, service: str) -> str:
@@ -99,3 +101,25 @@ async def test_metrics_read_as_a_person_expects(api: Api, stack: Stack) -> None:
     assert label_values(payment, PROCESSED, "messaging_destination_publish_name") == {""}
     assert BOOKING_REQUESTED.name in label_values(payment, PROCESSED, "messaging_destination_name")
     assert "otel_scope_name" not in payment
+
+
+async def test_the_saga_counts_its_outcomes_and_how_long_a_confirmation_took(api: Api, stack: Stack) -> None:
+    show = await api.create_show()
+    _, token = await api.user_token()
+    before = await scrape(stack, "booking")
+    paid = (await api.book(token, show["id"], ["A3"])).json()
+    declined = (await api.book(token, show["id"], ["A4"], paymentToken="tok_decline")).json()
+    await api.wait_for_status(token, paid["id"], "CONFIRMED")
+    await api.wait_for_status(token, declined["id"], "CANCELLED")
+
+    after = await scrape(stack, "booking")
+
+    def grew(sample: str, **labels: str) -> float:
+        return sample_total(after, sample, **labels) - sample_total(before, sample, **labels)
+
+    # At least: an earlier test's saga may still be ending beside these two.
+    assert grew(MOVES, tickethub_booking_status="confirmed") >= 1
+    assert grew(MOVES, tickethub_booking_status="cancelled") >= 1
+    confirmations = grew(CONFIRMATION + "_count")
+    assert confirmations >= 1
+    assert 0 < grew(CONFIRMATION + "_sum") / confirmations < 30  # seconds, from the hold to CONFIRMED

@@ -1,4 +1,5 @@
-"""What happens to a booking's Redis holds once the transaction that moved it has committed."""
+"""What happens to a booking's Redis holds (and its counts) once the transaction that moved it has
+committed."""
 
 import asyncio
 import logging
@@ -8,6 +9,7 @@ from datetime import datetime, timedelta
 import tickethub.redis
 from booking.adapters.holds import Hold, SeatHolds
 from booking.domain.model import BookingRecord, Moved
+from booking.service.outcome_metrics import count_move
 
 _log = logging.getLogger("booking.holds")
 HOLD_CHANGE_ATTEMPTS = 7  # 0.05 s doubling: about 3 s in all
@@ -29,6 +31,7 @@ class HoldChange:
         """Retried through a short Redis outage: the transaction has committed, so a redelivery would
         not come back here. If Redis stays away, the sweeper's reconciliation releases the ended
         booking's keys again once Redis is back (see sweeping.HoldReconciliation)."""
+        count_move(self.record)  # every move that changes holds comes here once, after its commit
         for attempt in range(HOLD_CHANGE_ATTEMPTS):
             try:
                 await self._apply_once(holds)
