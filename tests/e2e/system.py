@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tickethub.stack.local import BOOKING_ID_TAG
 from tickethub.stack.processes import Server
 from tickethub.testing import DEADLINE_SECONDS, eventually
 
@@ -176,7 +177,7 @@ async def saga_trace_in_zipkin(zipkin_url: str, booking_id: str) -> list[dict[st
         async def complete_trace() -> list[dict[str, Any]] | None:
             found = await zipkin.get(
                 "/api/v2/traces",
-                params={"annotationQuery": f"tickethub.booking.id={booking_id}", "lookback": 3_600_000},
+                params={"annotationQuery": f"{BOOKING_ID_TAG}={booking_id}", "lookback": 3_600_000},
             )
             for spans in found.json():
                 edges = {(s["localEndpoint"]["serviceName"], s.get("kind", "").lower()) for s in spans}
@@ -193,7 +194,7 @@ async def saga_trace_in_jaeger(jaeger_url: str, booking_id: str) -> dict[str, An
     async with httpx.AsyncClient(base_url=jaeger_url) as jaeger:
 
         async def complete_trace() -> dict[str, Any] | None:
-            tags = json.dumps({"tickethub.booking.id": booking_id})
+            tags = json.dumps({BOOKING_ID_TAG: booking_id})
             found = await jaeger.get(
                 "/api/traces", params={"service": "booking", "tags": tags, "lookback": "1h"}
             )

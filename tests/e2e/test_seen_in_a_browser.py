@@ -7,7 +7,7 @@ import pytest
 from playwright.async_api import Page, expect
 
 from system import Api, saga_trace_in_zipkin
-from tickethub.stack.local import Stack
+from tickethub.stack.local import BOOKING_ID_TAG, Stack
 from tickethub.stack.routes import load_routes
 from tickethub.testing.browser import browser_page, screenshot
 
@@ -34,7 +34,7 @@ async def test_a_person_finds_a_booking_by_its_id_and_sees_its_saga_as_one_water
 
     async with browser_page() as page:
         # The search `make up` prints, with the booking id pasted in; then what a person clicks.
-        await page.goto(f"{stack.zipkin.ui_url}?annotationQuery=tickethub.booking.id%3D{booking_id}")
+        await page.goto(stack.zipkin.search_url(BOOKING_ID_TAG, booking_id))
         await page.get_by_role("button", name="Run query").click()
         await expect(page.get_by_text("1 Result", exact=True)).to_be_visible()
         await screenshot(page, "zipkin-search-by-booking-id")

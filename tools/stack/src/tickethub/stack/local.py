@@ -32,6 +32,8 @@ from tickethub.stack.topology import calls_environment, chart_services
 DEFAULT_ADMIN_EMAIL = "admin@tickethub.local"
 # The machine client the Kubernetes operator logs in as (OAuth 2 client credentials).
 OPERATOR_CLIENT_ID = "show-operator"
+# The span attribute booking sets on the request that placed a booking: how a person finds its saga.
+BOOKING_ID_TAG = "tickethub.booking.id"
 # Variables of the chart's `env` that describe a cluster, not this machine, and are left out here.
 # FORWARDED_ALLOW_IPS: the chart trusts X-Forwarded-For from pod networks (where the Ingress controller
 # runs); here the one proxy is the entrypoint on loopback, which users' default already trusts.
@@ -338,7 +340,7 @@ class Stack:
             Link(
                 "Traces",
                 self.zipkin.ui_url,
-                "Zipkin: search tickethub.booking.id=<id> for one booking's saga",
+                f"Zipkin: search {BOOKING_ID_TAG}=<id> for one booking's saga",
             ),
             Link("Mail", self.mail.http_url, "every e-mail the system sent (Mailpit)"),
             Link(
@@ -355,7 +357,7 @@ class Stack:
             "entrypoint": base,
             "api docs": f"{base}/docs/booking (also /docs/users, /docs/catalog, /docs/payment)",
             "traces (Zipkin)": f"{self.zipkin.ui_url} (one booking's saga: "
-            f"{self.zipkin.ui_url}?annotationQuery=tickethub.booking.id%3D<booking id>)",
+            f"{self.zipkin.search_url(BOOKING_ID_TAG, '<booking id>')})",
             "metrics": f"{self.services['booking'].url}/metrics (every service on its own port: "
             + ", ".join(f"{name} {server.port}" for name, server in self.services.items())
             + ")",

@@ -17,6 +17,7 @@ import signal
 import stat
 import subprocess
 import time
+import urllib.parse
 import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
@@ -617,6 +618,13 @@ class Zipkin(Server):
     @property
     def ui_url(self) -> str:
         return f"{self.url}/zipkin/"
+
+    def search_url(self, tag: str, value: str) -> str:
+        """The UI's search for the traces whose spans carry `tag`=`value` (a person presses Run query)."""
+        query = urllib.parse.urlencode(
+            {"annotationQuery": f"{tag}={value}"}, safe="<>", quote_via=urllib.parse.quote
+        )
+        return f"{self.ui_url}?{query}"
 
     def _prepare(self) -> None:
         install.ensure_zipkin()

@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from playwright.async_api import Page, async_playwright
+from playwright.async_api import Page, ViewportSize, async_playwright
 
 from tickethub.stack.install import apt_install, find_command
 from tickethub.stack.routes import repo_root
@@ -25,7 +25,7 @@ _FLAGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-VIEWPORT = {"width": 1440, "height": 900}
+VIEWPORT: ViewportSize = {"width": 1440, "height": 900}
 
 
 def ensure_chromium() -> Path:
@@ -48,7 +48,7 @@ async def browser_page() -> AsyncIterator[Page]:
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=ensure_chromium(), args=_FLAGS)
         try:
-            page = await browser.new_page(viewport={"width": VIEWPORT["width"], "height": VIEWPORT["height"]})
+            page = await browser.new_page(viewport=VIEWPORT)
             yield page
         finally:
             await browser.close()
